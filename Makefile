@@ -1,0 +1,48 @@
+# Two entry points for newcomers, documented in the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app forums
+DSFR_DIST := node_modules/@gouvfr/dsfr/dist
+DSFR_STATIC := forums/static/dsfr
+
+.PHONY: run install install-dev assets database test bench clean
+
+## Install everything, prepare the SQLite database with real territories and the demo, serve on :5000.
+run: install database
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Install the test dependencies and run the whole suite on SQLite, then on PostgreSQL.
+test: install-dev
+	bash scripts/test.sh
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python assets
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+# The DSFR comes from npm and is never committed; its install script only serves its own
+# starter kit, so it is skipped.
+assets:
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(DSFR_STATIC) && mkdir -p $(DSFR_STATIC)/utility
+	cp -r $(DSFR_DIST)/dsfr.min.css $(DSFR_DIST)/dsfr.print.min.css $(DSFR_DIST)/dsfr.module.min.js \
+	      $(DSFR_DIST)/dsfr.nomodule.min.js $(DSFR_DIST)/fonts $(DSFR_DIST)/icons $(DSFR_DIST)/favicon \
+	      $(DSFR_DIST)/artwork $(DSFR_STATIC)/
+	cp -r $(DSFR_DIST)/utility/icons $(DSFR_STATIC)/utility/
+
+## Build or upgrade the schema, then load territories, the 2009 consultation and the demo (idempotent).
+database:
+	$(FLASK) db upgrade
+	$(FLASK) territories load
+	$(FLASK) consultations seed
+	$(FLASK) demo load
+
+clean:
+	rm -rf $(VENV) node_modules $(DSFR_STATIC) instance/forums.sqlite3*

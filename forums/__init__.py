@@ -1,0 +1,53 @@
+"""Forums: the platform on which prefectures organise canton-level public security forums."""
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import load_config
+
+
+def create_app(config=None):
+    """Create and configure the application; ``config`` overrides every other setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import applog, database, errors, health, security, templating
+    from .auth_session import init_login
+    from .commands import register_commands
+    from .extensions import babel, csrf, db, limiter, migrate
+
+    applog.configure(app)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]
+        )
+    db.init_app(app)
+    database.configure(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    init_login(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    health.init_app(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_blueprints(app):
+    """Attach one blueprint per audience."""
+    from .blueprints.admin import bp as admin_bp
+    from .blueprints.auth import bp as auth_bp
+    from .blueprints.ministry import bp as ministry_bp
+    from .blueprints.prefecture import bp as prefecture_bp
+    from .blueprints.public import bp as public_bp
+
+    for blueprint in (public_bp, auth_bp, prefecture_bp, ministry_bp, admin_bp):
+        app.register_blueprint(blueprint)

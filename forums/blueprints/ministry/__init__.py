@@ -1,0 +1,6 @@
+"""The ministry blueprint."""
+from flask import Blueprint
+
+bp = Blueprint("ministry", __name__, url_prefix="/ministry")
+
+from . import routes  # noqa: E402,F401  (routes attach themselves to bp)

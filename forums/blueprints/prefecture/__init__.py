@@ -1,0 +1,6 @@
+"""The prefecture blueprint."""
+from flask import Blueprint
+
+bp = Blueprint("prefecture", __name__, url_prefix="/prefecture")
+
+from . import routes  # noqa: E402,F401  (routes attach themselves to bp)

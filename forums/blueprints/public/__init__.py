@@ -1,0 +1,6 @@
+"""The public blueprint."""
+from flask import Blueprint
+
+bp = Blueprint("public", __name__, url_prefix=None)
+
+from . import routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -1,0 +1,12 @@
+"""Command-line groups: ``flask territories``, ``flask consultations``, ``flask users``, ``flask demo``."""
+
+
+def register_commands(app):
+    """Attach every command group to the app."""
+    from .consultations import consultations_cli
+    from .demo import demo_cli
+    from .territories import territories_cli
+    from .users import users_cli
+
+    for group in (territories_cli, consultations_cli, users_cli, demo_cli):
+        app.cli.add_command(group)

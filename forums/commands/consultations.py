@@ -1,0 +1,4 @@
+"""`flask consultations` commands."""
+from flask.cli import AppGroup
+
+consultations_cli = AppGroup("consultations", help="consultations")

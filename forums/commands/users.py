@@ -1,0 +1,4 @@
+"""`flask users` commands."""
+from flask.cli import AppGroup
+
+users_cli = AppGroup("users", help="users")

@@ -1,0 +1,87 @@
+"""Configuration: defaults, then instance/config.py, then FORUMS_* environment variables."""
+import os
+
+#: Settings read from the environment, with their FORUMS_ prefix removed. Values are strings.
+ENV_SETTINGS = (
+    "ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "RATELIMIT_STORAGE_URL",
+    "LOGIN_THROTTLE",
+    "LOG_LEVEL",
+    "PROXY_COUNT",
+    "CONTACT_EMAIL",
+    "SERVER_NAME",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the application cannot start safely with the given settings."""
+
+
+def default_config(instance_path):
+    """Return the defaults for a local, single-machine run."""
+    return {
+        "ENV": "development",
+        "SECRET_KEY": None,
+        "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "forums.sqlite3"),
+        "RATELIMIT_STORAGE_URL": "memory://",
+        "LOGIN_THROTTLE": "5 per 15 minutes",
+        "LOG_LEVEL": "INFO",
+        "PROXY_COUNT": 0,
+        "CONTACT_EMAIL": "forums-securite@interieur.gouv.fr",
+        "SERVER_NAME": None,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "forums_session",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    }
+
+
+def normalise_database_url(url):
+    """Make PostgreSQL URLs use the psycopg 3 driver whatever form they were given in."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_config(app, overrides=None):
+    """Fill app.config from defaults, instance/config.py, the environment and ``overrides``."""
+    app.config.update(default_config(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    for name in ENV_SETTINGS:
+        value = os.environ.get("FORUMS_" + name)
+        if value is not None:
+            app.config[name] = value
+    if overrides:
+        app.config.update(overrides)
+    finalise_config(app.config)
+
+
+def finalise_config(config):
+    """Derive dependent settings and refuse unsafe production settings."""
+    config["ENV"] = str(config["ENV"]).lower()
+    if config["ENV"] not in ("development", "production", "testing"):
+        raise ConfigurationError(
+            f"FORUMS_ENV must be development, production or testing, not {config['ENV']!r}."
+        )
+    is_production = config["ENV"] == "production"
+    if not config.get("SECRET_KEY"):
+        if is_production:
+            raise ConfigurationError(
+                "FORUMS_SECRET_KEY is not set: a production run needs a long random secret key "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        # A fixed development key keeps sessions across restarts; it is never used in production.
+        config["SECRET_KEY"] = "development-only-not-secret"
+    config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["DATABASE_URL"])
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
+    config["SESSION_COOKIE_SECURE"] = is_production
+    config["PREFERRED_URL_SCHEME"] = "https" if is_production else "http"
+    config["TESTING"] = config["ENV"] == "testing" or config.get("TESTING", False)

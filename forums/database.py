@@ -1,0 +1,23 @@
+"""Database engine set-up shared by SQLite and PostgreSQL."""
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure(app):
+    """Apply per-connection settings that the schema relies on."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A web server reads while a command writes: WAL lets them overlap, and SQLite only
+        # enforces foreign keys when asked on each connection.
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

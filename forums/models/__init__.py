@@ -1,0 +1,21 @@
+"""Database models, imported here so that Alembic and the app see every table."""
+from .agents import Agent, Role
+from .audit import AuditEvent
+from .consultations import Consultation, Subtopic, Theme, ThemePart
+from .territories import Arrondissement, Canton, CantonKind, Commune, Department, Region
+
+__all__ = [
+    "Agent",
+    "Arrondissement",
+    "AuditEvent",
+    "Canton",
+    "CantonKind",
+    "Commune",
+    "Consultation",
+    "Department",
+    "Region",
+    "Role",
+    "Subtopic",
+    "Theme",
+    "ThemePart",
+]

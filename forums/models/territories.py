@@ -1,0 +1,150 @@
+"""French administrative territories (INSEE, COG 2025), keyed by their official string codes."""
+import enum
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+
+class CantonKind(enum.StrEnum):
+    """INSEE canton types: only ordinary cantons are electoral cantons that forums cover."""
+
+    CANTON = "C"
+    #: A pseudo-canton grouping the fractions of a commune split across several cantons.
+    PSEUDO = "V"
+    #: A fictive canton for a new commune whose former communes lay in several cantons.
+    FICTIVE = "N"
+
+
+canton_arrondissements = db.Table(
+    "canton_arrondissements",
+    db.Column("canton_code", String(5), ForeignKey("cantons.code"), primary_key=True),
+    db.Column("arrondissement_code", String(4), ForeignKey("arrondissements.code"), primary_key=True),
+)
+
+
+class Region(db.Model):
+    __tablename__ = "regions"
+
+    #: INSEE region code, e.g. "93".
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    is_metropolitan: Mapped[bool]
+
+    departments: Mapped[list["Department"]] = relationship(
+        back_populates="region", order_by="Department.code"
+    )
+
+    def __repr__(self):
+        return f"<Region {self.code} {self.name}>"
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+
+    #: INSEE department code: "01", "2A", "974".
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: French name with its article, e.g. "Département des Bouches-du-Rhône".
+    full_name: Mapped[str] = mapped_column(String(150))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    is_metropolitan: Mapped[bool]
+    #: INSEE code of the prefecture's commune.
+    capital_code: Mapped[str] = mapped_column(String(5))
+    capital_name: Mapped[str] = mapped_column(String(100))
+
+    region: Mapped[Region] = relationship(back_populates="departments")
+    arrondissements: Mapped[list["Arrondissement"]] = relationship(
+        back_populates="department", order_by="Arrondissement.code"
+    )
+    cantons: Mapped[list["Canton"]] = relationship(
+        back_populates="department", order_by="Canton.code"
+    )
+
+    @property
+    def label(self):
+        """Return the usual label, code and name: "13 – Bouches-du-Rhône"."""
+        return f"{self.code} – {self.name}"
+
+    def __repr__(self):
+        return f"<Department {self.code} {self.name}>"
+
+
+class Arrondissement(db.Model):
+    __tablename__ = "arrondissements"
+
+    #: INSEE arrondissement code: department code plus one digit, e.g. "131", "2A1".
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    #: INSEE code of the sub-prefecture's commune.
+    capital_code: Mapped[str] = mapped_column(String(5))
+
+    department: Mapped[Department] = relationship(back_populates="arrondissements")
+    cantons: Mapped[list["Canton"]] = relationship(
+        secondary=canton_arrondissements, back_populates="arrondissements", order_by="Canton.code"
+    )
+
+    @property
+    def label(self):
+        """Return "Arrondissement d'Aix-en-Provence"-style wording without guessing the article."""
+        return f"{self.name} ({self.code})"
+
+    def __repr__(self):
+        return f"<Arrondissement {self.code} {self.name}>"
+
+
+class Canton(db.Model):
+    __tablename__ = "cantons"
+
+    #: INSEE canton code: department code plus two digits, e.g. "1301", "2A05", "97101".
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    #: INSEE type: ordinary canton, pseudo-canton of a split commune, or fictive canton.
+    kind: Mapped[CantonKind] = mapped_column(
+        db.Enum(CantonKind, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                length=1, validate_strings=True)
+    )
+    #: INSEE wording of how the canton is made of whole communes and fractions of communes.
+    composition: Mapped[str] = mapped_column(String(120), default="")
+    #: INSEE code of the canton's chief town (bureau centralisateur).
+    capital_code: Mapped[str] = mapped_column(String(5))
+
+    department: Mapped[Department] = relationship(back_populates="cantons")
+    #: Arrondissements the canton touches, derived from its communes when loading.
+    arrondissements: Mapped[list[Arrondissement]] = relationship(
+        secondary=canton_arrondissements, back_populates="cantons", order_by="Arrondissement.code"
+    )
+    communes: Mapped[list["Commune"]] = relationship(back_populates="canton", order_by="Commune.name")
+
+    @property
+    def is_electoral(self):
+        """Tell whether this is a real canton that forums must cover."""
+        return self.kind is CantonKind.CANTON
+
+    def __repr__(self):
+        return f"<Canton {self.code} {self.name}>"
+
+
+class Commune(db.Model):
+    __tablename__ = "communes"
+
+    #: INSEE commune code, e.g. "13001", "2A004".
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    arrondissement_code: Mapped[str] = mapped_column(ForeignKey("arrondissements.code"), index=True)
+    #: The commune's INSEE canton; empty in Martinique and Guyane, which have no cantons.
+    canton_code: Mapped[str | None] = mapped_column(ForeignKey("cantons.code"), index=True)
+    #: Postal codes, space-separated (a commune may have several, several communes may share one).
+    postal_codes: Mapped[str] = mapped_column(String(120), default="")
+    population: Mapped[int] = mapped_column(default=0)
+
+    department: Mapped[Department] = relationship()
+    arrondissement: Mapped[Arrondissement] = relationship()
+    canton: Mapped[Canton | None] = relationship(back_populates="communes")
+
+    def __repr__(self):
+        return f"<Commune {self.code} {self.name}>"

@@ -1,0 +1,90 @@
+"""The policy module: every "may this agent do this to that object" question is answered here.
+
+Two kinds of answer: *visibility* (is the object inside the agent's territory? if not, the view
+answers 404 so that nothing leaks about other territories) and *permission* (may the agent act on
+a visible object? if not, 403). Rules are plain functions of (agent, object) and tested alone.
+"""
+from flask import abort
+
+from .applog import clean, get_logger
+from .models import Agent, Arrondissement, Department, Role
+
+log = get_logger("permissions")
+
+NATIONAL_ROLES = frozenset({Role.MINISTRY, Role.ADMIN})
+DEPARTMENT_ROLES = frozenset({Role.PREFECTURE, Role.MODERATOR})
+
+
+def _is_agent(agent):
+    return isinstance(agent, Agent) and agent.is_authenticated and agent.is_active
+
+
+def is_national(agent):
+    """Tell whether the agent sees the whole country."""
+    return _is_agent(agent) and agent.role in NATIONAL_ROLES
+
+
+def can_see_department(agent, department):
+    """Tell whether the department lies in the agent's territory (a sub-prefect sees its own)."""
+    if not _is_agent(agent):
+        return False
+    return is_national(agent) or agent.department_code == _code(department)
+
+
+def can_see_arrondissement(agent, arrondissement):
+    """Tell whether the arrondissement lies in the agent's territory."""
+    if not _is_agent(agent):
+        return False
+    if agent.role is Role.SUBPREFECTURE:
+        return agent.arrondissement_code == _code(arrondissement)
+    department_code = (
+        arrondissement.department_code if isinstance(arrondissement, Arrondissement) else None
+    )
+    return is_national(agent) or (department_code is not None and agent.department_code == department_code)
+
+
+def can_manage_agents(agent):
+    """Tell whether the agent may create, disable and re-scope agent accounts."""
+    return _is_agent(agent) and agent.role is Role.ADMIN
+
+
+def can_browse_country(agent):
+    """Tell whether the agent may use the national views (all departments, exports)."""
+    return is_national(agent)
+
+
+def home_endpoint(agent):
+    """Return the endpoint an agent lands on after logging in."""
+    if agent.role is Role.ADMIN:
+        return "admin.agents"
+    if agent.role is Role.MINISTRY:
+        return "ministry.home"
+    return "prefecture.home"
+
+
+def ensure_visible(agent, visible, what):
+    """Abort with 404 unless ``visible``; log the refusal with the agent and territory."""
+    if not visible:
+        log.warning(
+            "out of scope: agent=%s role=%s territory=%s object=%s",
+            getattr(agent, "id", None), getattr(getattr(agent, "role", None), "value", None),
+            getattr(agent, "territory_code", None), clean(what),
+        )
+        abort(404)
+
+
+def ensure_allowed(agent, allowed, action):
+    """Abort with 403 unless ``allowed``; log the refusal with the agent and territory."""
+    if not allowed:
+        log.warning(
+            "forbidden: agent=%s role=%s territory=%s action=%s",
+            getattr(agent, "id", None), getattr(getattr(agent, "role", None), "value", None),
+            getattr(agent, "territory_code", None), clean(action),
+        )
+        abort(403)
+
+
+def _code(territory):
+    if isinstance(territory, (Department, Arrondissement)):
+        return territory.code
+    return territory

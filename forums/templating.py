@@ -1,0 +1,41 @@
+"""Jinja filters and globals: sanitised Markdown and French dates."""
+import markdown as markdown_lib
+import nh3
+from flask_babel import format_date, format_datetime
+from markupsafe import Markup
+
+#: Tags Markdown may produce that are safe to show; anything else is stripped by nh3.
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
+    "a", "code", "pre", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}
+
+
+def render_markdown(text):
+    """Render Markdown to HTML from which no script, style or raw HTML survives."""
+    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
+                            url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
+
+
+def french_date(value, style="full"):
+    """Return a date in French, "mardi 17 mars 2009" by default."""
+    if value is None:
+        return ""
+    return format_date(value, "EEEE d MMMM y" if style == "full" else style)
+
+
+def french_datetime(value):
+    """Return a date and time in Europe/Paris, "mardi 17 mars 2009, 18 h 30"."""
+    if value is None:
+        return ""
+    return format_datetime(value, "EEEE d MMMM y, H 'h' mm")
+
+
+def init_app(app):
+    """Register the filters."""
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["french_date"] = french_date
+    app.jinja_env.filters["french_datetime"] = french_datetime
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,186 @@
+"""Shared fixtures: one app per test session on SQLite or PostgreSQL, a clean database per test."""
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from forums import create_app
+from forums.extensions import db as _db
+from forums.extensions import limiter
+from forums.models import (
+    Agent, Arrondissement, Canton, CantonKind, Commune, Department, Region, Role,
+)
+
+#: Set to a PostgreSQL URL to run the suite on PostgreSQL; SQLite otherwise.
+TEST_DATABASE_URL = os.environ.get("FORUMS_TEST_DATABASE_URL")
+PASSWORD = "mot-de-passe-de-test-1"
+
+
+def database_url(tmp_path_factory):
+    """Return the URL of the database the suite runs on."""
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def make_test_config(url, **extra):
+    """Return a testing configuration for ``url``."""
+    config = {
+        "ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URL": "memory://",
+    }
+    config.update(extra)
+    return config
+
+
+def drop_everything(engine):
+    """Drop every table, including Alembic's, so the schema is built from the migrations."""
+    metadata = sa.MetaData()
+    metadata.reflect(bind=engine)
+    metadata.drop_all(bind=engine)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """Return the application, its schema built by the migrations."""
+    app = create_app(make_test_config(database_url(tmp_path_factory)))
+    with app.app_context():
+        drop_everything(_db.engine)
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request):
+    """Empty every table and the rate-limit counters after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            for table in reversed(_db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        limiter.reset()
+
+
+@pytest.fixture
+def db(app):
+    """Yield the database inside an application context."""
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def territories(db):
+    """Create a small France: Bouches-du-Rhône, Paris, Corse-du-Sud and Martinique.
+
+    Canton 1305 spans arrondissements 131 and 132; Martinique has no cantons.
+    """
+    regions = [Region(code="93", name="Provence-Alpes-Côte d'Azur", is_metropolitan=True),
+               Region(code="11", name="Île-de-France", is_metropolitan=True),
+               Region(code="94", name="Corse", is_metropolitan=True),
+               Region(code="02", name="Martinique", is_metropolitan=False)]
+    departments = [
+        Department(code="13", name="Bouches-du-Rhône", full_name="Département des Bouches-du-Rhône",
+                   region_code="93", is_metropolitan=True, capital_code="13055", capital_name="Marseille"),
+        Department(code="75", name="Paris", full_name="Ville de Paris", region_code="11",
+                   is_metropolitan=True, capital_code="75056", capital_name="Paris"),
+        Department(code="2A", name="Corse-du-Sud", full_name="Département de la Corse-du-Sud",
+                   region_code="94", is_metropolitan=True, capital_code="2A004", capital_name="Ajaccio"),
+        Department(code="972", name="Martinique", full_name="Département de la Martinique",
+                   region_code="02", is_metropolitan=False, capital_code="97209", capital_name="Fort-de-France"),
+    ]
+    arrondissements = [
+        Arrondissement(code="131", name="Aix-en-Provence", department_code="13", capital_code="13001"),
+        Arrondissement(code="132", name="Arles", department_code="13", capital_code="13004"),
+        Arrondissement(code="751", name="Paris", department_code="75", capital_code="75056"),
+        Arrondissement(code="2A1", name="Ajaccio", department_code="2A", capital_code="2A004"),
+        Arrondissement(code="9721", name="Fort-de-France", department_code="972", capital_code="97209"),
+    ]
+    cantons = [
+        Canton(code="1301", name="Aix-en-Provence-1", department_code="13", kind=CantonKind.CANTON,
+               capital_code="13001"),
+        Canton(code="1305", name="Berre-l'Étang", department_code="13", kind=CantonKind.CANTON,
+               capital_code="13014"),
+        Canton(code="1306", name="Arles", department_code="13", kind=CantonKind.CANTON,
+               capital_code="13004"),
+        Canton(code="7501", name="Paris-1", department_code="75", kind=CantonKind.CANTON,
+               capital_code="75056"),
+        Canton(code="2A01", name="Ajaccio-1", department_code="2A", kind=CantonKind.CANTON,
+               capital_code="2A004"),
+    ]
+    communes = [
+        Commune(code="13001", name="Aix-en-Provence", department_code="13", arrondissement_code="131",
+                canton_code="1301", postal_codes="13080 13090 13100", population=147478),
+        Commune(code="13014", name="Berre-l'Étang", department_code="13", arrondissement_code="131",
+                canton_code="1305", postal_codes="13130", population=14000),
+        Commune(code="13062", name="Rognac", department_code="13", arrondissement_code="132",
+                canton_code="1305", postal_codes="13340", population=12000),
+        Commune(code="13004", name="Arles", department_code="13", arrondissement_code="132",
+                canton_code="1306", postal_codes="13200 13280", population=51000),
+        Commune(code="75056", name="Paris", department_code="75", arrondissement_code="751",
+                canton_code="7501", postal_codes="75001", population=2100000),
+        Commune(code="2A004", name="Ajaccio", department_code="2A", arrondissement_code="2A1",
+                canton_code="2A01", postal_codes="20000 20090", population=72000),
+        Commune(code="97209", name="Fort-de-France", department_code="972", arrondissement_code="9721",
+                canton_code=None, postal_codes="97200 97234", population=75506),
+    ]
+    db.session.add_all(regions + departments + arrondissements + cantons + communes)
+    db.session.flush()
+    links = {"1301": ["131"], "1305": ["131", "132"], "1306": ["132"], "7501": ["751"], "2A01": ["2A1"]}
+    for canton in cantons:
+        canton.arrondissements = [db.session.get(Arrondissement, code) for code in links[canton.code]]
+    db.session.commit()
+    return {d.code: d for d in departments}
+
+
+@pytest.fixture
+def create_agent(db, territories):
+    """Return a factory of agents: ``create_agent(Role.PREFECTURE, department="13")``."""
+    counter = iter(range(1, 10_000))
+
+    def create(role, department=None, arrondissement=None, email=None, password=PASSWORD, active=True):
+        role = Role(role)
+        if arrondissement and not department:
+            department = db.session.get(Arrondissement, arrondissement).department_code
+        agent = Agent(
+            email=email or f"{role.value}{next(counter)}@example.gouv.fr",
+            full_name=f"Agent {role.label}",
+            role=role,
+            department_code=department,
+            arrondissement_code=arrondissement,
+            is_active=active,
+        )
+        agent.set_password(password)
+        db.session.add(agent)
+        db.session.commit()
+        return agent
+
+    return create
+
+
+@pytest.fixture
+def login(client):
+    """Return a helper that logs an agent in through the login form."""
+
+    def do_login(agent, password=PASSWORD):
+        return client.post("/auth/login", data={"email": agent.email, "password": password})
+
+    return do_login

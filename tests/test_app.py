@@ -1,0 +1,37 @@
+"""The app factory, configuration and health check."""
+import pytest
+
+from forums import create_app
+from forums.config import ConfigurationError
+
+
+def test_home_answers_in_french(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'lang="fr"' in response.get_data(as_text=True)
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("FORUMS_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="FORUMS_SECRET_KEY"):
+        create_app({"ENV": "production", "DATABASE_URL": "sqlite://"})
+
+
+def test_environment_overrides_defaults(monkeypatch):
+    monkeypatch.setenv("FORUMS_DATABASE_URL", "postgresql://someone@db.example/forums")
+    app = create_app({"ENV": "testing", "SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://someone@db.example/forums"
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_says_503_when_database_is_unreachable(tmp_path):
+    app = create_app({"ENV": "testing", "SECRET_KEY": "x",
+                      "DATABASE_URL": "sqlite:///" + str(tmp_path / "missing" / "nowhere.db")})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
