@@ -13,12 +13,17 @@ def create_app(config=None):
     load_config(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import applog, database, errors, health, security, templating
+    from . import applog, database, errors, health, layout, security, templating
     from .auth_session import init_login
     from .commands import register_commands
     from .extensions import babel, csrf, db, limiter, migrate
 
     applog.configure(app)
+    if app.config["ENV"] == "production" and app.config["RATELIMIT_STORAGE_URL"].startswith("memory"):
+        # Each gunicorn worker would count on its own: the login throttle would be multiplied.
+        applog.get_logger("config").warning(
+            "FORUMS_RATELIMIT_STORAGE_URL is memory://: set it to a Redis URL in production."
+        )
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]
@@ -34,6 +39,7 @@ def create_app(config=None):
     init_login(app)
     security.init_app(app)
     templating.init_app(app)
+    layout.init_app(app)
     errors.init_app(app)
     health.init_app(app)
     register_blueprints(app)

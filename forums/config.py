@@ -11,7 +11,6 @@ ENV_SETTINGS = (
     "LOG_LEVEL",
     "PROXY_COUNT",
     "CONTACT_EMAIL",
-    "SERVER_NAME",
 )
 
 
@@ -30,7 +29,6 @@ def default_config(instance_path):
         "LOG_LEVEL": "INFO",
         "PROXY_COUNT": 0,
         "CONTACT_EMAIL": "forums-securite@interieur.gouv.fr",
-        "SERVER_NAME": None,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,5 +1,5 @@
 """Error pages in French: DSFR pages for people, JSON bodies for API clients."""
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -50,9 +50,9 @@ def init_app(app):
         detail = None
         if error.code == 400 and error.description != type(error).description:
             detail = error.description
-        response = render_error(error.code or 500, detail)
+        response = make_response(render_error(error.code or 500, detail))
         if error.code == 405 and error.valid_methods:
-            response[0].headers["Allow"] = ", ".join(error.valid_methods)
+            response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(InternalServerError)

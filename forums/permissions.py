@@ -25,10 +25,12 @@ def is_national(agent):
 
 
 def can_see_department(agent, department):
-    """Tell whether the department lies in the agent's territory (a sub-prefect sees its own)."""
+    """Tell whether the agent may see the whole department (a sub-prefect sees its arrondissement only)."""
     if not _is_agent(agent):
         return False
-    return is_national(agent) or agent.department_code == _code(department)
+    if is_national(agent):
+        return True
+    return agent.role in DEPARTMENT_ROLES and agent.department_code == _code(department)
 
 
 def can_see_arrondissement(agent, arrondissement):
@@ -37,10 +39,11 @@ def can_see_arrondissement(agent, arrondissement):
         return False
     if agent.role is Role.SUBPREFECTURE:
         return agent.arrondissement_code == _code(arrondissement)
-    department_code = (
-        arrondissement.department_code if isinstance(arrondissement, Arrondissement) else None
+    return is_national(agent) or (
+        isinstance(arrondissement, Arrondissement)
+        and agent.role in DEPARTMENT_ROLES
+        and agent.department_code == arrondissement.department_code
     )
-    return is_national(agent) or (department_code is not None and agent.department_code == department_code)
 
 
 def can_manage_agents(agent):

@@ -4,6 +4,8 @@ import nh3
 from flask_babel import format_date, format_datetime
 from markupsafe import Markup
 
+from .timeutils import PARIS
+
 #: Tags Markdown may produce that are safe to show; anything else is stripped by nh3.
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h2", "h3", "h4",
@@ -18,18 +20,23 @@ def render_markdown(text):
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
 
 
-def french_date(value, style="full"):
-    """Return a date in French, "mardi 17 mars 2009" by default."""
+def french_date(value):
+    """Return a date in French: "mardi 17 mars 2009", "dimanche 1er mars 2009"."""
     if value is None:
         return ""
-    return format_date(value, "EEEE d MMMM y" if style == "full" else style)
+    return format_date(value, _day_pattern(value.day))
 
 
 def french_datetime(value):
-    """Return a date and time in Europe/Paris, "mardi 17 mars 2009, 18 h 30"."""
+    """Return a date and time in Europe/Paris: "mardi 17 mars 2009, 18 h 30"."""
     if value is None:
         return ""
-    return format_datetime(value, "EEEE d MMMM y, H 'h' mm")
+    return format_datetime(value, _day_pattern(value.astimezone(PARIS).day) + ", H 'h' mm")
+
+
+def _day_pattern(day):
+    # French writes the first day of a month as an ordinal: "1er mars".
+    return "EEEE d'er' MMMM y" if day == 1 else "EEEE d MMMM y"
 
 
 def init_app(app):

@@ -4,10 +4,12 @@ import os
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
 
 from forums import create_app
 from forums.extensions import db as _db
 from forums.extensions import limiter
+from forums.models.agents import PASSWORD_METHOD
 from forums.models import (
     Agent, Arrondissement, Canton, CantonKind, Commune, Department, Region, Role,
 )
@@ -15,6 +17,8 @@ from forums.models import (
 #: Set to a PostgreSQL URL to run the suite on PostgreSQL; SQLite otherwise.
 TEST_DATABASE_URL = os.environ.get("FORUMS_TEST_DATABASE_URL")
 PASSWORD = "mot-de-passe-de-test-1"
+#: One real scrypt hash of PASSWORD, computed once: hashing per agent would slow every test down.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method=PASSWORD_METHOD)
 
 
 def database_url(tmp_path_factory):
@@ -51,7 +55,9 @@ def app(tmp_path_factory):
     with app.app_context():
         drop_everything(_db.engine)
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -168,7 +174,10 @@ def create_agent(db, territories):
             arrondissement_code=arrondissement,
             is_active=active,
         )
-        agent.set_password(password)
+        if password == PASSWORD:
+            agent.password_hash = PASSWORD_HASH
+        else:
+            agent.set_password(password)
         db.session.add(agent)
         db.session.commit()
         return agent

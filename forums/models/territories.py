@@ -1,7 +1,7 @@
 """French administrative territories (INSEE, COG 2025), keyed by their official string codes."""
 import enum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -135,16 +135,69 @@ class Commune(db.Model):
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
     department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
-    arrondissement_code: Mapped[str] = mapped_column(ForeignKey("arrondissements.code"), index=True)
+    #: The commune's arrondissement; empty in Mayotte, which has no arrondissements.
+    arrondissement_code: Mapped[str | None] = mapped_column(ForeignKey("arrondissements.code"), index=True)
     #: The commune's INSEE canton; empty in Martinique and Guyane, which have no cantons.
     canton_code: Mapped[str | None] = mapped_column(ForeignKey("cantons.code"), index=True)
     #: Postal codes, space-separated (a commune may have several, several communes may share one).
-    postal_codes: Mapped[str] = mapped_column(String(120), default="")
+    postal_codes: Mapped[str] = mapped_column(Text, default="")
     population: Mapped[int] = mapped_column(default=0)
 
     department: Mapped[Department] = relationship()
-    arrondissement: Mapped[Arrondissement] = relationship()
+    arrondissement: Mapped[Arrondissement | None] = relationship()
     canton: Mapped[Canton | None] = relationship(back_populates="communes")
 
     def __repr__(self):
         return f"<Commune {self.code} {self.name}>"
+
+
+def department_structure(code):
+    """Return the department with its arrondissements and cantons eager-loaded, or None."""
+    from sqlalchemy.orm import selectinload
+
+    return db.session.scalar(
+        db.select(Department)
+        .where(Department.code == code)
+        .options(
+            selectinload(Department.region),
+            selectinload(Department.arrondissements),
+            selectinload(Department.cantons).selectinload(Canton.arrondissements),
+        )
+    )
+
+
+def commune_counts_by_canton(department_code):
+    """Return {canton code: number of communes} for the department's cantons."""
+    rows = db.session.execute(
+        db.select(Commune.canton_code, db.func.count())
+        .where(Commune.department_code == department_code, Commune.canton_code.is_not(None))
+        .group_by(Commune.canton_code)
+    )
+    return dict(rows.all())
+
+
+def commune_counts_by_arrondissement(department_code):
+    """Return {arrondissement code: number of communes} for the department."""
+    rows = db.session.execute(
+        db.select(Commune.arrondissement_code, db.func.count())
+        .where(Commune.department_code == department_code)
+        .group_by(Commune.arrondissement_code)
+    )
+    return dict(rows.all())
+
+
+def departments_overview():
+    """Return every region with its departments and, per department, its number of cantons."""
+    from sqlalchemy.orm import selectinload
+
+    regions = db.session.scalars(
+        db.select(Region).order_by(Region.code).options(selectinload(Region.departments))
+    ).all()
+    canton_counts = dict(
+        db.session.execute(
+            db.select(Canton.department_code, db.func.count())
+            .where(Canton.kind == CantonKind.CANTON)
+            .group_by(Canton.department_code)
+        ).all()
+    )
+    return regions, canton_counts

@@ -1,1 +1,59 @@
-"""Routes of the prefecture blueprint."""
+"""Routes of the prefecture blueprint: the territorial agents' back office."""
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ... import permissions
+from ...extensions import db
+from ...models import Arrondissement, Role
+from ...models.territories import (
+    commune_counts_by_arrondissement,
+    commune_counts_by_canton,
+    department_structure,
+)
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Send the agent to the page of their own territory."""
+    if current_user.role is Role.SUBPREFECTURE:
+        return redirect(url_for(".arrondissement", code=current_user.arrondissement_code))
+    if current_user.department_code:
+        return redirect(url_for(".department", code=current_user.department_code))
+    return redirect(url_for(permissions.home_endpoint(current_user)))
+
+
+@bp.get("/departements/<code>")
+@login_required
+def department(code):
+    """Show a department's arrondissements and cantons."""
+    department = department_structure(code)
+    permissions.ensure_visible(
+        current_user,
+        department is not None and permissions.can_see_department(current_user, department),
+        f"department:{code}",
+    )
+    return render_template(
+        "prefecture/department.html",
+        department=department,
+        communes_by_canton=commune_counts_by_canton(code),
+        communes_by_arrondissement=commune_counts_by_arrondissement(code),
+    )
+
+
+@bp.get("/arrondissements/<code>")
+@login_required
+def arrondissement(code):
+    """Show the cantons an arrondissement touches."""
+    arrondissement = db.session.get(Arrondissement, code)
+    permissions.ensure_visible(
+        current_user,
+        arrondissement is not None and permissions.can_see_arrondissement(current_user, arrondissement),
+        f"arrondissement:{code}",
+    )
+    return render_template(
+        "prefecture/arrondissement.html",
+        arrondissement=arrondissement,
+        communes_by_canton=commune_counts_by_canton(arrondissement.department_code),
+    )

@@ -1,8 +1,8 @@
-"""territories consultations agents audit
+"""initial schema
 
-Revision ID: a11f050385cb
+Revision ID: 4207767ee369
 Revises: 
-Create Date: 2026-11-22 02:22:08.870411
+Create Date: 2026-11-22 02:33:52.971309
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a11f050385cb'
+revision = '4207767ee369'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -137,9 +137,9 @@ def upgrade():
     sa.Column('code', sa.String(length=5), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('department_code', sa.String(length=3), nullable=False),
-    sa.Column('arrondissement_code', sa.String(length=4), nullable=False),
+    sa.Column('arrondissement_code', sa.String(length=4), nullable=True),
     sa.Column('canton_code', sa.String(length=5), nullable=True),
-    sa.Column('postal_codes', sa.String(length=120), nullable=False),
+    sa.Column('postal_codes', sa.Text(), nullable=False),
     sa.Column('population', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['arrondissement_code'], ['arrondissements.code'], name=op.f('fk_communes_arrondissement_code_arrondissements')),
     sa.ForeignKeyConstraint(['canton_code'], ['cantons.code'], name=op.f('fk_communes_canton_code_cantons')),

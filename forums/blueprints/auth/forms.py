@@ -1,0 +1,33 @@
+"""Forms of the auth blueprint."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Adresse électronique",
+        validators=[
+            DataRequired("Saisissez votre adresse électronique."),
+            Length(max=254, message="L'adresse électronique ne peut pas dépasser 254 caractères."),
+        ],
+    )
+    password = PasswordField(
+        "Mot de passe", validators=[DataRequired("Saisissez votre mot de passe.")]
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Mot de passe actuel", validators=[DataRequired("Saisissez votre mot de passe actuel.")]
+    )
+    password = PasswordField(
+        "Nouveau mot de passe", validators=[DataRequired("Saisissez un nouveau mot de passe.")]
+    )
+    confirm = PasswordField(
+        "Confirmation du nouveau mot de passe",
+        validators=[
+            DataRequired("Saisissez de nouveau le nouveau mot de passe."),
+            EqualTo("password", "Les deux mots de passe saisis ne sont pas identiques."),
+        ],
+    )

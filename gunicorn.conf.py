@@ -1,0 +1,21 @@
+"""gunicorn settings for production: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("FORUMS_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("FORUMS_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = 2
+timeout = 60
+graceful_timeout = 30
+# Recycle workers now and then so that a slow leak never takes the service down.
+max_requests = 2000
+max_requests_jitter = 200
+# Logs go to stderr, where the service manager collects them.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("FORUMS_LOG_LEVEL", "info").lower()
+# The reverse proxy on the same host sets X-Forwarded-*; FORUMS_PROXY_COUNT tells the app to trust it.
+forwarded_allow_ips = "127.0.0.1"

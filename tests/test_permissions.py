@@ -1,0 +1,94 @@
+"""The policy module, rule by rule, for every role and territory."""
+import pytest
+from flask_login import AnonymousUserMixin
+
+from forums import permissions
+from forums.extensions import db as _db
+from forums.models import Arrondissement, Department, Role
+
+
+@pytest.fixture
+def places(db, territories):
+    get = _db.session.get
+    return {
+        "13": get(Department, "13"), "75": get(Department, "75"),
+        "131": get(Arrondissement, "131"), "132": get(Arrondissement, "132"),
+        "751": get(Arrondissement, "751"),
+    }
+
+
+@pytest.fixture
+def agents(create_agent):
+    return {
+        "ministry": create_agent(Role.MINISTRY),
+        "admin": create_agent(Role.ADMIN),
+        "prefecture13": create_agent(Role.PREFECTURE, department="13"),
+        "moderator13": create_agent(Role.MODERATOR, department="13"),
+        "subprefecture131": create_agent(Role.SUBPREFECTURE, arrondissement="131"),
+        "prefecture75": create_agent(Role.PREFECTURE, department="75"),
+    }
+
+
+@pytest.mark.parametrize(
+    "agent, place, visible",
+    [
+        ("ministry", "13", True), ("ministry", "75", True),
+        ("admin", "75", True),
+        ("prefecture13", "13", True), ("prefecture13", "75", False),
+        ("moderator13", "13", True), ("moderator13", "75", False),
+        # A sub-prefect sees its arrondissement, not the whole department.
+        ("subprefecture131", "13", False), ("subprefecture131", "75", False),
+        ("prefecture75", "13", False),
+    ],
+)
+def test_department_visibility(agents, places, agent, place, visible):
+    assert permissions.can_see_department(agents[agent], places[place]) is visible
+    assert permissions.can_see_department(agents[agent], place) is visible
+
+
+@pytest.mark.parametrize(
+    "agent, place, visible",
+    [
+        ("ministry", "751", True),
+        ("prefecture13", "131", True), ("prefecture13", "132", True), ("prefecture13", "751", False),
+        ("moderator13", "132", True),
+        ("subprefecture131", "131", True), ("subprefecture131", "132", False),
+        ("subprefecture131", "751", False),
+        ("prefecture75", "131", False),
+    ],
+)
+def test_arrondissement_visibility(agents, places, agent, place, visible):
+    assert permissions.can_see_arrondissement(agents[agent], places[place]) is visible
+
+
+@pytest.mark.parametrize("agent, allowed", [("admin", True), ("ministry", False), ("prefecture13", False),
+                                            ("moderator13", False), ("subprefecture131", False)])
+def test_only_admins_manage_agents(agents, agent, allowed):
+    assert permissions.can_manage_agents(agents[agent]) is allowed
+
+
+@pytest.mark.parametrize("agent, allowed", [("admin", True), ("ministry", True), ("prefecture13", False),
+                                            ("subprefecture131", False)])
+def test_only_national_roles_browse_the_country(agents, agent, allowed):
+    assert permissions.can_browse_country(agents[agent]) is allowed
+
+
+def test_disabled_and_anonymous_agents_see_nothing(db, agents, places):
+    agent = agents["ministry"]
+    agent.is_active = False
+    assert not permissions.can_see_department(agent, places["13"])
+    assert not permissions.can_see_department(AnonymousUserMixin(), places["13"])
+    assert not permissions.can_manage_agents(AnonymousUserMixin())
+
+
+@pytest.mark.parametrize("role, endpoint", [(Role.ADMIN, "admin.agents"), (Role.MINISTRY, "ministry.home"),
+                                            (Role.PREFECTURE, "prefecture.home"),
+                                            (Role.SUBPREFECTURE, "prefecture.home"),
+                                            (Role.MODERATOR, "prefecture.home")])
+def test_home_endpoint_per_role(role, endpoint):
+    class Stub:
+        pass
+
+    stub = Stub()
+    stub.role = role
+    assert permissions.home_endpoint(stub) == endpoint
