@@ -60,6 +60,13 @@ def describe(report):
     return f"{number(report.total)} ({', '.join(parts)})" if parts else number(report.total)
 
 
+def describe_links(links):
+    """Return "2 634 (12 créés, 1 retiré)" for a derived link table."""
+    changes = [(links.created, "créé"), (links.removed, "retiré")]
+    details = ", ".join(f"{number(count)} {agree(count, label)}" for count, label in changes if count)
+    return number(links.total) + (f" ({details})" if details else "")
+
+
 @territories_cli.command(
     "load", help="Créer ou mettre à jour les territoires depuis les fichiers empaquetés."
 )
@@ -77,12 +84,8 @@ def load_command(directory):
     db.session.commit()
     for level in report.levels.values():
         click.echo(f"{level.label} : {describe(level)}")
-    links = [(report.links_created, "créé"), (report.links_removed, "retiré")]
-    details = ", ".join(f"{number(count)} {agree(count, label)}" for count, label in links if count)
-    click.echo(
-        f"liens canton–arrondissement : {number(report.links_total)}"
-        + (f" ({details})" if details else "")
-    )
+    click.echo(f"liens canton–arrondissement : {describe_links(report.links)}")
+    click.echo(f"liens commune–canton : {describe_links(report.commune_links)}")
     if report.changed:
         click.echo("Territoires chargés.")
     else:
@@ -105,3 +108,4 @@ def stats_command():
         f"(dont {number(counts['communes_without_canton'])} sans canton)"
     )
     click.echo(f"liens canton–arrondissement : {number(counts['links'])}")
+    click.echo(f"liens commune–canton : {number(counts['commune_links'])}")

@@ -23,6 +23,14 @@ canton_arrondissements = db.Table(
     db.Column("arrondissement_code", String(4), ForeignKey("arrondissements.code"), primary_key=True),
 )
 
+#: The real cantons each commune lies in, wholly or in part. INSEE gives a commune split across
+#: cantons a pseudo-canton instead; this link says which real cantons it belongs to.
+commune_cantons = db.Table(
+    "commune_cantons",
+    db.Column("commune_code", String(5), ForeignKey("communes.code"), primary_key=True),
+    db.Column("canton_code", String(5), ForeignKey("cantons.code"), primary_key=True, index=True),
+)
+
 
 class Region(db.Model):
     __tablename__ = "regions"
@@ -146,6 +154,8 @@ class Commune(db.Model):
     department: Mapped[Department] = relationship()
     arrondissement: Mapped[Arrondissement | None] = relationship()
     canton: Mapped[Canton | None] = relationship(back_populates="communes")
+    #: Real cantons the commune lies in (several for a split commune; none in 972 and 973).
+    cantons: Mapped[list[Canton]] = relationship(secondary=commune_cantons, order_by="Canton.code")
 
     def __repr__(self):
         return f"<Commune {self.code} {self.name}>"

@@ -147,9 +147,11 @@ def create_agent(data, by=None):
     record_event(
         "agent.create", "agent", agent.id, by=by, department_code=department_code,
         summary=f"Compte créé pour {email} ({role.label}, {agent.territory_code}).",
-        changes={"email": [None, email], "role": [None, role.value],
-                 "department_code": [None, department_code],
-                 "arrondissement_code": [None, arrondissement_code]},
+        changes=diff_fields(
+            Agent(), {"email": email, "role": role, "department_code": department_code,
+                      "arrondissement_code": arrondissement_code},
+            ["email", "role", "department_code", "arrondissement_code"],
+        ),
     )
     return agent
 

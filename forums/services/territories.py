@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from ..extensions import db
 from ..models.territories import (
     Arrondissement, Canton, CantonKind, Commune, Department, Region, canton_arrondissements,
+    commune_cantons,
 )
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "cog-2025"
@@ -126,19 +127,29 @@ class LevelReport:
 
 
 @dataclass
+class LinkCounts:
+    """What a load did to one derived link table."""
+
+    total: int = 0
+    created: int = 0
+    removed: int = 0
+
+
+@dataclass
 class LoadReport:
-    """Per-level counts of a territory load, plus the derived canton–arrondissement links."""
+    """Per-level counts of a territory load, plus the derived links."""
 
     levels: dict = field(default_factory=dict)
-    links_total: int = 0
-    links_created: int = 0
-    links_removed: int = 0
+    #: Canton–arrondissement links.
+    links: LinkCounts = field(default_factory=LinkCounts)
+    #: Commune–canton links.
+    commune_links: LinkCounts = field(default_factory=LinkCounts)
 
     @property
     def changed(self):
         """Tell whether the load wrote anything."""
         return bool(
-            self.links_created or self.links_removed
+            any(links.created or links.removed for links in (self.links, self.commune_links))
             or any(level.created or level.updated for level in self.levels.values())
         )
 
@@ -163,7 +174,13 @@ def load_territories(directory=DEFAULT_DIRECTORY):
     report = LoadReport()
     for level in LEVELS:
         report.levels[level.name] = _upsert(level, data[level.name].values)
-    _sync_links(report, data["cantons"].values, data["communes"].values)
+    cantons, communes = data["cantons"].values, data["communes"].values
+    report.links = _sync_pairs(
+        canton_arrondissements, derive_canton_arrondissements(cantons, communes), keep=cantons
+    )
+    report.commune_links = _sync_pairs(
+        commune_cantons, derive_commune_cantons(cantons, communes), keep=communes
+    )
     db.session.flush()
     return report
 
@@ -184,6 +201,7 @@ def count_territories():
         "communes": count(Commune),
         "communes_without_canton": count(Commune, Commune.canton_code.is_(None)),
         "links": count(canton_arrondissements),
+        "commune_links": count(commune_cantons),
     }
 
 
@@ -371,29 +389,43 @@ def derive_canton_arrondissements(cantons, communes):
     return pairs
 
 
-def _sync_links(report, cantons, communes):
-    """Make canton_arrondissements match the derivation for every canton of the data."""
-    table = canton_arrondissements
-    derived = derive_canton_arrondissements(cantons, communes)
-    existing = {
-        tuple(row)
-        for row in db.session.execute(select(table.c.canton_code, table.c.arrondissement_code))
-    }
-    # Links of obsolete cantons are left alone, like the cantons themselves.
-    stale = [pair for pair in existing - derived if pair[0] in cantons]
+def derive_commune_cantons(cantons, communes):
+    """Return the (commune code, canton code) pairs: the real cantons each commune lies in.
+
+    A commune in a real canton gets it. A commune INSEE puts in a pseudo-canton (split across
+    cantons) or a fictive one (a new commune) gets every real canton whose chief town it is:
+    Marseille its twelve cantons, Gap its four. The COG says nothing more: Paris, the Métropole
+    de Lyon and a few new communes get no real canton, and searches there fall back to the
+    department.
+    """
+    pairs = set()
+    chief_towns = {}
+    for code, canton in cantons.items():
+        if canton["kind"] == CantonKind.CANTON:
+            chief_towns.setdefault(canton["capital_code"], []).append(code)
+    for code, commune in communes.items():
+        canton_code = commune["canton_code"]
+        if canton_code is None:
+            continue
+        if cantons[canton_code]["kind"] == CantonKind.CANTON:
+            pairs.add((code, canton_code))
+        else:
+            pairs.update((code, real) for real in chief_towns.get(code, ()))
+    return pairs
+
+
+def _sync_pairs(table, derived, keep):
+    """Make a two-column link table match ``derived``; rows of codes not in ``keep`` stay."""
+    left, right = (column.name for column in table.primary_key.columns)
+    existing = {tuple(row) for row in db.session.execute(select(table.c[left], table.c[right]))}
+    # Links of obsolete territories are left alone, like the territories themselves.
+    stale = [pair for pair in existing - derived if pair[0] in keep]
     new = sorted(derived - existing)
     if new:
-        db.session.execute(
-            insert(table), [{"canton_code": canton, "arrondissement_code": arr} for canton, arr in new]
-        )
+        db.session.execute(insert(table), [{left: a, right: b} for a, b in new])
     if stale:
         db.session.execute(
-            delete(table).where(and_(
-                table.c.canton_code == bindparam("canton"),
-                table.c.arrondissement_code == bindparam("arrondissement"),
-            )),
-            [{"canton": canton, "arrondissement": arr} for canton, arr in stale],
+            delete(table).where(and_(table.c[left] == bindparam("a"), table.c[right] == bindparam("b"))),
+            [{"a": a, "b": b} for a, b in stale],
         )
-    report.links_total = len(derived)
-    report.links_created = len(new)
-    report.links_removed = len(stale)
+    return LinkCounts(total=len(derived), created=len(new), removed=len(stale))

@@ -19,6 +19,7 @@ def test_load_prints_counts_then_says_nothing_changed(db, runner, tmp_path):
         "cantons : 6 (6 créés)",
         "communes : 7 (7 créées)",
         "liens canton–arrondissement : 7 (7 créés)",
+        "liens commune–canton : 6 (6 créés)",
         "Territoires chargés.",
     ]
     assert db.session.get(Region, "93").name == "Provence-Alpes-Côte d'Azur"

@@ -8,6 +8,7 @@ from forums.models import Arrondissement, Canton, CantonKind, Commune, Departmen
 from forums.models.territories import canton_arrondissements
 from forums.services.territories import (
     DEFAULT_DIRECTORY, TerritoryDataError, count_territories, derive_canton_arrondissements,
+    derive_commune_cantons,
     load_territories,
 )
 
@@ -87,6 +88,10 @@ def snapshot(db):
     }
 
 
+def cantons_of(db, commune_code):
+    return [c.code for c in db.session.get(Commune, commune_code).cantons]
+
+
 def links_of(db, canton_code):
     return [a.code for a in db.session.get(Canton, canton_code).arrondissements]
 
@@ -143,6 +148,13 @@ def test_full_packaged_load_gives_france(db):
     ).all()
     assert unlinked == ["976"]
     assert "75116" in db.session.get(Commune, "75056").postal_codes.split()
+    # Real cantons of communes: whole communes get theirs, split ones every canton they head.
+    assert cantons_of(db, "01004") == ["0101"]
+    assert cantons_of(db, "13055") == [f"13{n}" for n in range(12, 24)]
+    assert cantons_of(db, "13001") == ["1301", "1302"]
+    assert cantons_of(db, "05061") == ["0506", "0507", "0508", "0509"]
+    assert cantons_of(db, "75056") == []
+    assert cantons_of(db, "97209") == []
 
 
 @pytest.mark.slow
@@ -156,8 +168,10 @@ def test_second_packaged_load_changes_nothing(db):
     assert all(level.unchanged == level.total and not level.obsolete
                for level in report.levels.values())
     assert report.levels["communes"].unchanged == 34875
-    assert (report.links_created, report.links_removed) == (0, 0)
-    assert report.links_total == count_territories()["links"]
+    assert (report.links.created, report.links.removed) == (0, 0)
+    assert report.links.total == count_territories()["links"]
+    assert (report.commune_links.created, report.commune_links.removed) == (0, 0)
+    assert report.commune_links.total == count_territories()["commune_links"]
 
 
 def test_mini_load_derives_canton_arrondissements(db, tmp_path):
@@ -166,7 +180,7 @@ def test_mini_load_derives_canton_arrondissements(db, tmp_path):
 
     assert report.changed
     assert report.levels["communes"].created == 7
-    assert report.links_created == report.links_total == len(MINI_LINKS)
+    assert report.links.created == report.links.total == len(MINI_LINKS)
     assert {tuple(row) for row in db.session.execute(sa.select(canton_arrondissements))} == MINI_LINKS
     assert links_of(db, "1305") == ["131", "132"]
     # Gap-1 is listed by no commune: it gets the arrondissement of its chief town.
@@ -191,6 +205,25 @@ def test_derivation_uses_communes_first_then_capital():
     }
 
 
+def test_commune_cantons_follow_real_cantons_then_chief_towns():
+    cantons = {
+        "0506": {"kind": CantonKind.CANTON, "capital_code": "05061"},
+        "0507": {"kind": CantonKind.CANTON, "capital_code": "05061"},
+        "0501": {"kind": CantonKind.CANTON, "capital_code": "05001"},
+        "0599": {"kind": CantonKind.PSEUDO, "capital_code": "05061"},
+        "0598": {"kind": CantonKind.FICTIVE, "capital_code": "05090"},
+    }
+    communes = {
+        "05001": {"canton_code": "0501"},
+        "05061": {"canton_code": "0599"},
+        "05090": {"canton_code": "0598"},
+        "97209": {"canton_code": None},
+    }
+    assert derive_commune_cantons(cantons, communes) == {
+        ("05001", "0501"), ("05061", "0506"), ("05061", "0507"),
+    }
+
+
 def test_reload_updates_changed_rows_and_keeps_obsolete_ones(db, tmp_path):
     load_territories(write_dataset(tmp_path / "first"))
     db.session.commit()
@@ -211,7 +244,7 @@ def test_reload_updates_changed_rows_and_keeps_obsolete_ones(db, tmp_path):
     assert db.session.get(Canton, "0506").name == "Gap Un"
     # Rognac is gone from the data but kept; Berre-l'Étang no longer reaches Arles.
     assert db.session.get(Commune, "13062") is not None
-    assert (report.links_created, report.links_removed) == (0, 1)
+    assert (report.links.created, report.links.removed) == (0, 1)
     assert links_of(db, "1305") == ["131"]
 
 
