@@ -3,6 +3,7 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
@@ -83,9 +84,43 @@ def db(app):
         _db.session.remove()
 
 
+class IsolatedClient(FlaskClient):
+    """A client whose every request gets its own app context (fresh `g` and session), as on a server.
+
+    The `db` fixture keeps an app context pushed for the whole test; requests would otherwise
+    share its `g`, where Flask-Login caches the current agent, and a stale session could pass.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def new_client(app):
+    """Return a fresh browser: a client with its own cookies."""
+    return IsolatedClient(app, app.response_class)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return new_client(app)
+
+
+@pytest.fixture
+def other_app(app):
+    """Return a factory of extra apps on the same database, e.g. with a small login throttle."""
+    made = []
+
+    def make(**settings):
+        extra = create_app(make_test_config(app.config["DATABASE_URL"], **settings))
+        made.append(extra)
+        return extra
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 @pytest.fixture

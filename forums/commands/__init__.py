@@ -1,4 +1,12 @@
 """Command-line groups: ``flask territories``, ``flask consultations``, ``flask users``, ``flask demo``."""
+import click
+
+
+class CommandFailed(click.ClickException):
+    """A refused command: one French line on stderr, exit code 1."""
+
+    def show(self, file=None):
+        click.echo(f"Erreur : {self.format_message()}", err=True)
 
 
 def register_commands(app):

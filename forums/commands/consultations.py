@@ -10,7 +10,7 @@ from ..models import Consultation
 from ..services.consultations import (
     DATA_DIR, ConsultationDataError, load_consultation_file, seed_consultation, set_current_consultation,
 )
-from .users import CommandFailed
+from . import CommandFailed
 
 consultations_cli = AppGroup("consultations", help="Consultations nationales : thèmes, dates, consultation courante.")
 

@@ -9,6 +9,7 @@ from ..models.territories import CantonKind
 from ..services.territories import (
     DEFAULT_DIRECTORY, TerritoryDataError, count_territories, load_territories,
 )
+from . import CommandFailed
 
 territories_cli = AppGroup("territories", help="Charger et compter les territoires (INSEE, COG 2025).")
 
@@ -19,12 +20,6 @@ KIND_LABELS = {
     CantonKind.FICTIVE: "cantons fictifs",
 }
 
-
-class LoadRefused(click.ClickException):
-    """A refused load: one French line on stderr, exit code 1."""
-
-    def show(self, file=None):
-        click.echo(f"Erreur : {self.format_message()}", err=True)
 
 
 def number(value):
@@ -80,7 +75,7 @@ def load_command(directory):
         report = load_territories(directory)
     except TerritoryDataError as error:
         db.session.rollback()
-        raise LoadRefused(f"{error}. Chargement refusé, rien n'a été écrit.") from None
+        raise CommandFailed(f"{error}. Chargement refusé, rien n'a été écrit.") from None
     db.session.commit()
     for level in report.levels.values():
         click.echo(f"{level.label} : {describe(level)}")

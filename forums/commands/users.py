@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 from ..extensions import db
 from ..models import Agent
 from ..services.agents import AgentError, create_agent, disable_agent, normalise_email, set_agent_password
+from . import CommandFailed
 
 users_cli = AppGroup("users", help="Gérer les comptes des agents.")
 
@@ -12,23 +13,29 @@ users_cli = AppGroup("users", help="Gérer les comptes des agents.")
 PASSWORD_ENV = "FORUMS_NEW_USER_PASSWORD"
 
 
-class CommandFailed(click.ClickException):
-    """A refused command: one French line on stderr, exit code 1."""
-
-    def show(self, file=None):
-        click.echo(f"Erreur : {self.format_message()}", err=True)
-
 
 def password_option(func):
-    """Add a --password option read from the environment or prompted for twice, hidden."""
+    """Add a --password option, also read from the environment."""
     return click.option(
-        "--password", envvar=PASSWORD_ENV, prompt="Mot de passe", hide_input=True,
-        confirmation_prompt="Confirmez le mot de passe",
-        help=f"Mot de passe (sinon lu dans {PASSWORD_ENV}, ou demandé).",
+        "--password", envvar=PASSWORD_ENV,
+        help=f"Mot de passe (sinon lu dans {PASSWORD_ENV}, sinon demandé deux fois).",
     )(func)
 
 
-@users_cli.command("create")
+def ask_password(password):
+    """Return ``password``, or ask for it twice, hidden; fail clearly when nobody can answer."""
+    if password is not None:
+        return password
+    try:
+        return click.prompt("Mot de passe", hide_input=True,
+                            confirmation_prompt="Confirmez le mot de passe")
+    except click.Abort:
+        raise CommandFailed(
+            f"Mot de passe manquant : passez --password ou la variable {PASSWORD_ENV}."
+        ) from None
+
+
+@users_cli.command("create", help="Créer un compte d'agent.")
 @click.option("--email", required=True, help="Adresse électronique, identifiant de connexion.")
 @click.option("--role", required=True, help="ministry, prefecture, subprefecture, moderator ou admin.")
 @click.option("--department", default=None, help="Code du département (préfecture, modération).")
@@ -38,12 +45,13 @@ def password_option(func):
 def create_command(email, role, department, arrondissement, name, password):
     """Create an agent account."""
     data = {"email": email, "role": role, "department_code": department,
-            "arrondissement_code": arrondissement, "full_name": name, "password": password}
+            "arrondissement_code": arrondissement, "full_name": name,
+            "password": ask_password(password)}
     agent = _run(create_agent, data)
     click.echo(f"Compte créé : {agent.email} ({agent.role.value}, {agent.territory_code}).")
 
 
-@users_cli.command("list")
+@users_cli.command("list", help="Lister les comptes des agents.")
 def list_command():
     """List agent accounts."""
     agents = db.session.scalars(db.select(Agent).order_by(Agent.email)).all()
@@ -55,7 +63,7 @@ def list_command():
         click.echo(f"{agent.id}\t{agent.email}\t{agent.role.value}\t{agent.territory_code}\t{state}")
 
 
-@users_cli.command("disable")
+@users_cli.command("disable", help="Désactiver un compte et fermer ses sessions.")
 @click.option("--email", required=True, help="Adresse électronique du compte à désactiver.")
 def disable_command(email):
     """Disable an agent account and end its sessions."""
@@ -64,13 +72,13 @@ def disable_command(email):
     click.echo(f"Compte désactivé : {agent.email}.")
 
 
-@users_cli.command("set-password")
+@users_cli.command("set-password", help="Remplacer le mot de passe d'un compte et fermer ses sessions.")
 @click.option("--email", required=True, help="Adresse électronique du compte.")
 @password_option
 def set_password_command(email, password):
     """Give an agent a new password and end its sessions."""
     agent = _find(email)
-    _run(set_agent_password, agent, password)
+    _run(set_agent_password, agent, ask_password(password))
     click.echo(f"Mot de passe remplacé : {agent.email}.")
 
 

@@ -144,14 +144,12 @@ def create_agent(data, by=None):
     agent.set_password(data["password"])
     db.session.add(agent)
     db.session.flush()
+    created = {"email": email, "role": role.value, "department_code": department_code,
+               "arrondissement_code": arrondissement_code}
     record_event(
         "agent.create", "agent", agent.id, by=by, department_code=department_code,
         summary=f"Compte créé pour {email} ({role.label}, {agent.territory_code}).",
-        changes=diff_fields(
-            Agent(), {"email": email, "role": role, "department_code": department_code,
-                      "arrondissement_code": arrondissement_code},
-            ["email", "role", "department_code", "arrondissement_code"],
-        ),
+        changes={name: [None, value] for name, value in created.items() if value is not None},
     )
     return agent
 

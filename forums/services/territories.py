@@ -267,7 +267,7 @@ def _add_row(rows, level, columns, lengths, line, record):
             level.file_name, line, f"{len(record)} champ(s) au lieu de {len(columns)}"
         )
     values = {}
-    for (name, read), raw in zip(level.fields.items(), record):
+    for (name, read), raw in zip(level.fields.items(), record, strict=True):
         try:
             value = read(name, raw)
         except _BadValue as exc:

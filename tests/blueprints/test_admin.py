@@ -6,8 +6,7 @@ from sqlalchemy import event
 
 from forums.models import Agent, AuditEvent, Role
 
-from ..conftest import PASSWORD
-from .test_auth import client, new_client  # noqa: F401  (isolated requests, see IsolatedClient)
+from ..conftest import PASSWORD, new_client
 
 GET_PAGES = ["/admin/agents", "/admin/agents/new", "/admin/agents/{id}/edit", "/admin/journal"]
 POST_ACTIONS = ["/admin/agents/{id}/disable", "/admin/agents/{id}/enable"]
@@ -88,20 +87,18 @@ def test_unknown_filter_is_a_400_with_an_explanation(client, admin, query, words
     assert words in response.get_data(as_text=True)
 
 
-def test_list_does_not_query_once_per_agent(app, db, client, admin, create_agent):
+def test_list_does_not_query_once_per_agent(db, client, admin, create_agent):
     def count_queries():
         statements = []
 
         def record(*args):
             statements.append(args[2])
 
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
+        event.listen(db.engine, "before_cursor_execute", record)
         try:
             assert client.get("/admin/agents").status_code == 200
         finally:
-            event.remove(engine, "before_cursor_execute", record)
+            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     create_agent(Role.SUBPREFECTURE, arrondissement="131")

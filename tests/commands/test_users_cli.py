@@ -47,6 +47,15 @@ def test_create_prompts_twice_for_the_password(db, runner, territories, monkeypa
     assert agents(db)[0].check_password(PASSWORD)
 
 
+def test_create_without_any_password_source_fails_clearly(db, runner, territories, monkeypatch):
+    monkeypatch.delenv("FORUMS_NEW_USER_PASSWORD", raising=False)
+    result = runner.invoke(args=["users", "create", "--email", "m@example.gouv.fr", "--role", "ministry"],
+                           input="")
+    assert result.exit_code != 0
+    assert "Erreur : Mot de passe manquant" in result.stderr
+    assert agents(db) == []
+
+
 @pytest.mark.parametrize("args, message", [
     (["--role", "prefet", "--department", "13"], "Rôle inconnu : « prefet »"),
     (["--role", "prefecture", "--department", "99"], "Département inconnu : « 99 »"),

@@ -64,7 +64,8 @@ def test_create_agent_normalises_email_and_records_an_event(db, create_agent):
     event = db.session.scalars(db.select(AuditEvent)).one()
     assert (event.action, event.agent_id, event.object_id) == ("agent.create", admin.id, str(agent.id))
     assert event.department_code == "13"
-    assert "password" not in str(event.changes)
+    assert event.changes == {"email": [None, "camille.martin@interieur.gouv.fr"],
+                             "role": [None, "prefecture"], "department_code": [None, "13"]}
 
 
 @pytest.mark.parametrize("values, field, words", [

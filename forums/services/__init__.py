@@ -1,0 +1,1 @@
+"""Business operations: verb_noun(...) functions that validate, flush and never commit."""
