@@ -13,7 +13,7 @@ run: install database
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Install the test dependencies and run the whole suite on SQLite, then on PostgreSQL.
-test: install-dev
+test: install-dev assets
 	bash scripts/test.sh
 
 $(BIN)/python:
