@@ -31,7 +31,8 @@ def create_app(config=None):
     db.init_app(app)
     database.configure(app)
     migrate.init_app(
-        app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True
+        app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True,
+        render_item=database.render_migration_type,
     )
     csrf.init_app(app)
     limiter.init_app(app)

@@ -2,6 +2,7 @@
 import sqlite3
 
 from sqlalchemy import event
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
 
 
@@ -21,3 +22,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def render_migration_type(type_, obj, autogen_context):
+    """Write custom column types into migrations as their plain SQLAlchemy type.
+
+    Migrations must not import application code, which changes after they are written.
+    """
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False

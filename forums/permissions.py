@@ -7,7 +7,7 @@ a visible object? if not, 403). Rules are plain functions of (agent, object) and
 from flask import abort
 
 from .applog import clean, get_logger
-from .models import Agent, Arrondissement, Department, Role
+from .models import Agent, Arrondissement, Department, ForumStatus, Role
 
 log = get_logger("permissions")
 
@@ -44,6 +44,47 @@ def can_see_arrondissement(agent, arrondissement):
         and agent.role in DEPARTMENT_ROLES
         and agent.department_code == arrondissement.department_code
     )
+
+
+def can_see_forum(agent, forum):
+    """Tell whether the forum lies in the agent's territory (a sub-prefect sees its arrondissement's)."""
+    if not _is_agent(agent):
+        return False
+    if agent.role is Role.SUBPREFECTURE:
+        return forum.arrondissement_code is not None and forum.arrondissement_code == agent.arrondissement_code
+    return is_national(agent) or agent.department_code == forum.department_code
+
+
+def can_plan_forums(agent, department):
+    """Tell whether the agent may create forums in the department (sub-prefects: drafts only)."""
+    if not _is_agent(agent):
+        return False
+    return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE) and agent.department_code == _code(department)
+
+
+def can_edit_forum(agent, forum):
+    """Tell whether the agent may change the forum's details.
+
+    The prefecture edits its forums until they are held or cancelled; a sub-prefect edits the
+    drafts of its arrondissement, which the prefecture then publishes.
+    """
+    if not can_see_forum(agent, forum) or forum.status in (ForumStatus.HELD, ForumStatus.CANCELLED):
+        return False
+    if agent.role is Role.PREFECTURE:
+        return True
+    return agent.role is Role.SUBPREFECTURE and forum.status is ForumStatus.DRAFT
+
+
+def can_change_forum_status(agent, forum):
+    """Tell whether the agent may publish, postpone, cancel or close the forum: the prefecture only."""
+    return can_see_forum(agent, forum) and agent.role is Role.PREFECTURE
+
+
+def can_manage_invitees(agent, forum):
+    """Tell whether the agent may add, import, remove invitees and tick attendance."""
+    if not can_see_forum(agent, forum) or forum.status is ForumStatus.CANCELLED:
+        return False
+    return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE)
 
 
 def can_manage_agents(agent):

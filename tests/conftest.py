@@ -1,5 +1,6 @@
 """Shared fixtures: one app per test session on SQLite or PostgreSQL, a clean database per test."""
 import os
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,8 +13,10 @@ from forums.extensions import db as _db
 from forums.extensions import limiter
 from forums.models.agents import PASSWORD_METHOD
 from forums.models import (
-    Agent, Arrondissement, Canton, CantonKind, Commune, Department, Region, Role,
+    Agent, Arrondissement, Canton, CantonKind, Commune, Consultation, Department, Forum, ForumStatus,
+    Region, Role,
 )
+from forums.timeutils import PARIS
 
 #: Set to a PostgreSQL URL to run the suite on PostgreSQL; SQLite otherwise.
 TEST_DATABASE_URL = os.environ.get("FORUMS_TEST_DATABASE_URL")
@@ -188,6 +191,8 @@ def territories(db):
     links = {"1301": ["131"], "1305": ["131", "132"], "1306": ["132"], "7501": ["751"], "2A01": ["2A1"]}
     for canton in cantons:
         canton.arrondissements = [db.session.get(Arrondissement, code) for code in links[canton.code]]
+    for commune in communes:
+        commune.cantons = [canton for canton in cantons if canton.code == commune.canton_code]
     db.session.commit()
     return {d.code: d for d in departments}
 
@@ -228,3 +233,55 @@ def login(client):
         return client.post("/auth/login", data={"email": agent.email, "password": password})
 
     return do_login
+
+
+@pytest.fixture
+def consultation(db):
+    """Return the current consultation: forums between 16 March and 18 May 2009."""
+    consultation = Consultation(
+        slug="2009", name="Vos libertés, votre sécurité : parlons-en ensemble",
+        meetings_start_on=date(2009, 3, 16), meetings_end_on=date(2009, 5, 18),
+        synthesis_due_on=date(2009, 5, 22), is_current=True,
+    )
+    db.session.add(consultation)
+    db.session.commit()
+    return consultation
+
+
+def paris_time(year, month, day, hour=18, minute=30):
+    """Return an aware UTC datetime for a wall-clock time in Paris."""
+    return datetime(year, month, day, hour, minute, tzinfo=PARIS).astimezone(UTC)
+
+
+@pytest.fixture
+def create_forum(db, territories, consultation):
+    """Return a factory of complete forums, written directly to the database.
+
+    ``create_forum(cantons=["1301"], status=ForumStatus.PUBLISHED, starts_at=paris_time(2009, 3, 17))``
+    """
+
+    def create(cantons=("1301",), communes=(), department="13", status=ForumStatus.DRAFT,
+               starts_at=None, hours=2, commune="13001", **fields):
+        starts_at = starts_at or paris_time(2009, 3, 17)
+        forum = Forum(
+            consultation=fields.pop("consultation", consultation),
+            department_code=department,
+            arrondissement_code=db.session.get(Commune, commune).arrondissement_code,
+            title=fields.pop("title", "Forum de sécurité"),
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours),
+            venue_name=fields.pop("venue_name", "Salle des fêtes"),
+            address=fields.pop("address", "1 place de la Mairie"),
+            commune_code=commune,
+            accessibility=fields.pop("accessibility", "Salle de plain-pied, boucle magnétique."),
+            animator_name=fields.pop("animator_name", "Sous-préfet d'Aix-en-Provence"),
+            status=status,
+            **fields,
+        )
+        forum.cantons = [db.session.get(Canton, code) for code in cantons]
+        forum.communes = [db.session.get(Commune, code) for code in communes]
+        db.session.add(forum)
+        db.session.commit()
+        return forum
+
+    return create

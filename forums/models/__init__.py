@@ -2,6 +2,7 @@
 from .agents import Agent, Role
 from .audit import AuditEvent
 from .consultations import Consultation, Subtopic, Theme, ThemePart
+from .forums import Forum, ForumDateChange, ForumStatus, Invitee, InviteeQuality, Speaker, SpeakerKind
 from .territories import Arrondissement, Canton, CantonKind, Commune, Department, Region
 
 __all__ = [
@@ -13,8 +14,15 @@ __all__ = [
     "Commune",
     "Consultation",
     "Department",
+    "Forum",
+    "ForumDateChange",
+    "ForumStatus",
+    "Invitee",
+    "InviteeQuality",
     "Region",
     "Role",
+    "Speaker",
+    "SpeakerKind",
     "Subtopic",
     "Theme",
     "ThemePart",

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..timeutils import utcnow
+from .types import UTCDateTime
 from .territories import Arrondissement, Department
 
 
@@ -79,8 +80,8 @@ class Agent(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     #: Bumped on logout, password change and disabling: sessions carrying an older value die.
     session_version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship()
     arrondissement: Mapped[Arrondissement | None] = relationship()

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutils import utcnow
+from .types import UTCDateTime
 from .agents import Agent
 
 
@@ -13,7 +14,7 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: The agent who acted; None for the system or a command-line run without an agent.
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     #: What happened, as a dotted verb: "agent.create", "forum.publish".

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutils import utcnow
+from .types import UTCDateTime
 
 
 class Consultation(db.Model):
@@ -26,7 +27,7 @@ class Consultation(db.Model):
     assises_on: Mapped[date | None]
     #: Exactly one consultation is current: the one the public site shows.
     is_current: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     themes: Mapped[list["Theme"]] = relationship(
         back_populates="consultation", order_by="Theme.position", cascade="all, delete-orphan"

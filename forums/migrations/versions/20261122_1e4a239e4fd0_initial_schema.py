@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 8830b554de7e
+Revision ID: 1e4a239e4fd0
 Revises: 
-Create Date: 2026-11-22 02:35:26.267887
+Create Date: 2026-11-22 02:49:41.838018
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '8830b554de7e'
+revision = '1e4a239e4fd0'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -195,11 +195,143 @@ def upgrade():
     with op.batch_alter_table('commune_cantons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_commune_cantons_canton_code'), ['canton_code'], unique=False)
 
+    op.create_table('forums',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('department_code', sa.String(length=3), nullable=False),
+    sa.Column('arrondissement_code', sa.String(length=4), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('venue_name', sa.String(length=200), nullable=False),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('commune_code', sa.String(length=5), nullable=True),
+    sa.Column('accessibility', sa.Text(), nullable=False),
+    sa.Column('capacity', sa.Integer(), nullable=True),
+    sa.Column('animator_name', sa.String(length=150), nullable=False),
+    sa.Column('animator_function', sa.String(length=150), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'postponed', 'held', 'cancelled', name='forumstatus', native_enum=False, length=12), nullable=False),
+    sa.Column('cancellation_reason', sa.Text(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['arrondissement_code'], ['arrondissements.code'], name=op.f('fk_forums_arrondissement_code_arrondissements')),
+    sa.ForeignKeyConstraint(['commune_code'], ['communes.code'], name=op.f('fk_forums_commune_code_communes')),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_forums_consultation_id_consultations')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['agents.id'], name=op.f('fk_forums_created_by_id_agents')),
+    sa.ForeignKeyConstraint(['department_code'], ['departments.code'], name=op.f('fk_forums_department_code_departments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_forums'))
+    )
+    with op.batch_alter_table('forums', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_forums_arrondissement_code'), ['arrondissement_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_forums_commune_code'), ['commune_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_forums_consultation_id'), ['consultation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_forums_department_code'), ['department_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_forums_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_forums_status'), ['status'], unique=False)
+
+    op.create_table('forum_cantons',
+    sa.Column('forum_id', sa.Integer(), nullable=False),
+    sa.Column('canton_code', sa.String(length=5), nullable=False),
+    sa.ForeignKeyConstraint(['canton_code'], ['cantons.code'], name=op.f('fk_forum_cantons_canton_code_cantons')),
+    sa.ForeignKeyConstraint(['forum_id'], ['forums.id'], name=op.f('fk_forum_cantons_forum_id_forums'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('forum_id', 'canton_code', name=op.f('pk_forum_cantons'))
+    )
+    with op.batch_alter_table('forum_cantons', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_forum_cantons_canton_code'), ['canton_code'], unique=False)
+
+    op.create_table('forum_communes',
+    sa.Column('forum_id', sa.Integer(), nullable=False),
+    sa.Column('commune_code', sa.String(length=5), nullable=False),
+    sa.ForeignKeyConstraint(['commune_code'], ['communes.code'], name=op.f('fk_forum_communes_commune_code_communes')),
+    sa.ForeignKeyConstraint(['forum_id'], ['forums.id'], name=op.f('fk_forum_communes_forum_id_forums'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('forum_id', 'commune_code', name=op.f('pk_forum_communes'))
+    )
+    with op.batch_alter_table('forum_communes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_forum_communes_commune_code'), ['commune_code'], unique=False)
+
+    op.create_table('forum_date_changes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('forum_id', sa.Integer(), nullable=False),
+    sa.Column('previous_starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('previous_ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['forum_id'], ['forums.id'], name=op.f('fk_forum_date_changes_forum_id_forums'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['agents.id'], name=op.f('fk_forum_date_changes_recorded_by_id_agents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_forum_date_changes'))
+    )
+    with op.batch_alter_table('forum_date_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_forum_date_changes_forum_id'), ['forum_id'], unique=False)
+
+    op.create_table('invitees',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('forum_id', sa.Integer(), nullable=False),
+    sa.Column('full_name', sa.String(length=150), nullable=False),
+    sa.Column('quality', sa.Enum('elu', 'president_association', 'socio_professionnel', 'referent_participation_citoyenne', 'autre', name='inviteequality', native_enum=False, length=40), nullable=False),
+    sa.Column('organisation', sa.String(length=200), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('attended', sa.Boolean(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['forum_id'], ['forums.id'], name=op.f('fk_invitees_forum_id_forums'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invitees'))
+    )
+    with op.batch_alter_table('invitees', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invitees_forum_id'), ['forum_id'], unique=False)
+
+    op.create_table('speakers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('forum_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('police_nationale', 'gendarmerie', 'police_municipale', 'autre', name='speakerkind', native_enum=False, length=20), nullable=False),
+    sa.Column('name', sa.String(length=150), nullable=False),
+    sa.Column('function', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['forum_id'], ['forums.id'], name=op.f('fk_speakers_forum_id_forums'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_speakers'))
+    )
+    with op.batch_alter_table('speakers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_speakers_forum_id'), ['forum_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('speakers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_speakers_forum_id'))
+
+    op.drop_table('speakers')
+    with op.batch_alter_table('invitees', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invitees_forum_id'))
+
+    op.drop_table('invitees')
+    with op.batch_alter_table('forum_date_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_forum_date_changes_forum_id'))
+
+    op.drop_table('forum_date_changes')
+    with op.batch_alter_table('forum_communes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_forum_communes_commune_code'))
+
+    op.drop_table('forum_communes')
+    with op.batch_alter_table('forum_cantons', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_forum_cantons_canton_code'))
+
+    op.drop_table('forum_cantons')
+    with op.batch_alter_table('forums', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_forums_status'))
+        batch_op.drop_index(batch_op.f('ix_forums_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_forums_department_code'))
+        batch_op.drop_index(batch_op.f('ix_forums_consultation_id'))
+        batch_op.drop_index(batch_op.f('ix_forums_commune_code'))
+        batch_op.drop_index(batch_op.f('ix_forums_arrondissement_code'))
+
+    op.drop_table('forums')
     with op.batch_alter_table('commune_cantons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_commune_cantons_canton_code'))
 
