@@ -302,9 +302,11 @@ def _parse_csv(text):
         raise InviteeImportError([
             f"Le fichier est vide : il doit commencer par la ligne d'en-tête {';'.join(COLUMNS)}."
         ])
-    first_line = text.lstrip("\r\n").splitlines()[0]
+    # The header line tells the delimiter: French Excel writes ";", others ",".
+    first_line = next(line for line in text.splitlines() if line.strip())
     delimiter = max(";,\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: an unclosed quote would otherwise swallow every following line into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header, header_line, rows = None, 0, []
     last_line = 0
     try:
@@ -317,12 +319,13 @@ def _parse_csv(text):
                 continue
             if len(rows) == IMPORT_MAX_ROWS:
                 raise InviteeImportError([
-                    f"Le fichier compte plus de {IMPORT_MAX_ROWS} invités : découpez-le en plusieurs fichiers."
+                    f"Le fichier compte plus de {IMPORT_MAX_ROWS} invités : "
+                    "découpez-le en plusieurs fichiers."
                 ])
             rows.append((line, header, cells))
-    except csv.Error as error:
+    except csv.Error:
         raise InviteeImportError([
-            f"ligne {reader.line_num} : format CSV illisible ({error}) ; vérifiez les guillemets."
+            f"ligne {last_line + 1} : format CSV illisible (guillemet non fermé ou mal placé ?)."
         ]) from None
     if not rows:
         raise InviteeImportError([
@@ -332,12 +335,19 @@ def _parse_csv(text):
 
 
 def _row(line, columns, cells):
-    """Return (line, {column: cell}, problems): cells beyond the header must be empty."""
-    values = {column: _uncell(cell) for column, cell in zip(columns, cells) if column is not None}
+    """Return (line, {column: cell}, problems): a value under no named column is a problem."""
+    values, stray = {}, False
+    for position, cell in enumerate(cells):
+        column = columns[position] if position < len(columns) else None
+        if column is None:
+            stray = stray or bool(cell.strip())
+        else:
+            values[column] = _uncell(cell)
     problems = []
-    if any(cell.strip() for cell in cells[len(columns):]):
+    if stray:
+        named = sum(column is not None for column in columns)
         problems.append(
-            f"{len(cells)} valeurs pour {len(columns)} colonnes (un séparateur de trop ? "
+            f"{len(cells)} valeurs pour {named} colonnes (un séparateur de trop ? "
             "mettez entre guillemets les valeurs qui en contiennent)"
         )
     return line, values, problems

@@ -1,30 +1,38 @@
-"""`flask demo load`: one agent per role, idempotent, refused without territories or in production."""
+"""`flask demo load`: accounts, a current demo edition with forums, idempotent, refused when it cannot run."""
 from forums import create_app
-from forums.models import Agent, Role
+from forums.models import Agent, Forum, Role
 from forums.services.demo import DEMO_AGENTS, DEMO_PASSWORD
+from tests.services.test_demo import demo_territories_dir  # noqa: F401 (a fixture)
 
 
-def test_demo_creates_one_agent_per_role_who_can_log_in(db, territories, runner, client):
+def test_demo_loads_once_prints_a_summary_and_its_agents_can_log_in(db, runner, client, demo_territories_dir):
+    # As `make run` does, with the real territories of the demo departments only, to stay fast.
+    assert runner.invoke(args=["territories", "load", "--directory", str(demo_territories_dir)]).exit_code == 0
+    assert runner.invoke(args=["consultations", "seed"]).exit_code == 0
+
     result = runner.invoke(args=["demo", "load"])
 
     assert result.exit_code == 0, result.output
     assert DEMO_PASSWORD in result.stdout
+    assert "demo-2026, créée, consultation courante" in result.stdout
+    assert "90 Territoire de Belfort : 4 forums" in result.stdout
+    assert "couverture 9/9 cantons (100 %)" in result.stdout
+    assert "972 Martinique" in result.stdout and "communes" in result.stdout
     agents = db.session.scalars(db.select(Agent)).all()
     assert {agent.role for agent in agents} == set(Role)
     sub_prefect = db.session.scalar(db.select(Agent).where(Agent.role == Role.SUBPREFECTURE))
     assert (sub_prefect.department_code, sub_prefect.arrondissement_code) == ("13", "131")
-    email = DEMO_AGENTS[2][0]
-    response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})
+    response = client.post("/auth/login", data={"email": "prefecture90@demo.forums-securite.fr",
+                                                "password": DEMO_PASSWORD})
     assert response.headers["Location"] == "/prefecture/"
+    forums = db.session.scalar(db.select(db.func.count()).select_from(Forum))
 
-
-def test_demo_twice_changes_nothing(db, territories, runner):
-    runner.invoke(args=["demo", "load"])
     second = runner.invoke(args=["demo", "load"])
 
-    assert second.exit_code == 0
-    assert "déjà chargée" in second.stdout
+    assert second.exit_code == 0, second.output
+    assert "déjà chargée" in second.stdout and "dates conservées" in second.stdout
     assert db.session.scalar(db.select(db.func.count()).select_from(Agent)) == len(DEMO_AGENTS)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Forum)) == forums
 
 
 def test_demo_needs_territories(db, runner):

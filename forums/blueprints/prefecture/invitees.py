@@ -32,7 +32,8 @@ def add_invitee(forum_id):
     form = InviteeForm()
     if form.validate_on_submit():
         try:
-            invitee = service.add_invitee(forum, _form_data(form), by=current_user._get_current_object())
+            invitee = service.add_invitee(forum, _form_data(form),
+                                          by=current_user._get_current_object())
         except InviteeError as error:
             _show_errors(form, error)
         else:
@@ -51,7 +52,8 @@ def edit_invitee(forum_id, invitee_id):
     form = InviteeForm(obj=invitee)
     if form.validate_on_submit():
         try:
-            changes = service.update_invitee(invitee, _form_data(form), by=current_user._get_current_object())
+            changes = service.update_invitee(invitee, _form_data(form),
+                                             by=current_user._get_current_object())
         except InviteeError as error:
             _show_errors(form, error)
         else:
@@ -118,11 +120,13 @@ def record_attendance(forum_id):
     _ensure_can_manage(forum, "invitee.attendance")
     try:
         attended_ids = {int(value) for value in request.form.getlist("attended")}
+    except ValueError:
+        abort(400, description="Case de présence invalide : rechargez la page et cochez de nouveau.")
+    try:
         service.record_attendance(forum, attended_ids, by=current_user._get_current_object())
-    except ValueError as error:
+    except InviteeError as error:
         db.session.rollback()
-        message = error.message if isinstance(error, InviteeError) else "Case de présence invalide."
-        abort(400, description=message)
+        abort(400, description=error.message)
     db.session.commit()
     present = len(attended_ids)
     flash(f"Présence enregistrée : {present} présent{'s' if present > 1 else ''}.", "success")
@@ -164,7 +168,7 @@ def _list_page(forum, form=None, import_form=None, import_error=None):
         forum=forum,
         invitees=invitees,
         can_manage=permissions.can_manage_invitees(current_user, forum),
-        started=has_started(forum),
+        started=service.has_started(forum),
         form=form or InviteeForm(formdata=None),
         import_form=import_form or InviteeImportForm(formdata=None),
         import_error=import_error,

@@ -4,13 +4,15 @@ from flask_login import current_user, login_required
 
 from ... import permissions
 from ...extensions import db
-from ...models import Arrondissement, Role
+from ...models import Arrondissement, Consultation, Role
 from ...models.territories import (
     commune_counts_by_arrondissement,
     commune_counts_by_canton,
     department_structure,
 )
+from ...services.coverage import department_coverage
 from . import bp
+from .forum_routes import arrondissement_coverage
 
 
 @bp.get("/")
@@ -34,11 +36,14 @@ def department(code):
         department is not None and permissions.can_see_department(current_user, department),
         f"department:{code}",
     )
+    consultation = Consultation.current()
     return render_template(
         "prefecture/department.html",
         department=department,
         communes_by_canton=commune_counts_by_canton(code),
         communes_by_arrondissement=commune_counts_by_arrondissement(code),
+        consultation=consultation,
+        coverage=department_coverage(code, consultation) if consultation else None,
     )
 
 
@@ -52,8 +57,16 @@ def arrondissement(code):
         arrondissement is not None and permissions.can_see_arrondissement(current_user, arrondissement),
         f"arrondissement:{code}",
     )
+    consultation = Consultation.current()
+    coverage = None
+    if consultation is not None:
+        coverage = arrondissement_coverage(
+            department_coverage(arrondissement.department_code, consultation), arrondissement.code
+        )
     return render_template(
         "prefecture/arrondissement.html",
         arrondissement=arrondissement,
         communes_by_canton=commune_counts_by_canton(arrondissement.department_code),
+        consultation=consultation,
+        coverage=coverage,
     )

@@ -1,0 +1,188 @@
+"""The demo: a current edition around today, forums in every state, loaded through the services.
+
+The demo needs real territories (Territoire de Belfort, Martinique…): these tests load the packaged
+COG files cut down to the demo departments; tests/commands/test_demo_cli.py loads the whole country.
+"""
+import csv
+import gzip
+from datetime import date, timedelta
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from forums.models import Agent, AuditEvent, Consultation, Forum, ForumStatus, Invitee, Role
+from forums.models.agents import PASSWORD_METHOD
+from forums.services.agents import authenticate_agent
+from forums.services.consultations import DATA_DIR, load_consultation_file, seed_consultation, set_current_consultation
+from forums.services.coverage import department_coverage
+from forums.services.demo import DEMO_AGENTS, DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_SLUG, DemoError, load_demo
+from forums.services.territories import DEFAULT_DIRECTORY, load_territories
+from forums.timeutils import PARIS, utcnow
+
+#: The demo password hashed once, for the ``one_hash`` fixture.
+DEMO_PASSWORD_HASH = generate_password_hash(DEMO_PASSWORD, method=PASSWORD_METHOD)
+
+
+@pytest.fixture(scope="session")
+def demo_territories_dir(tmp_path_factory):
+    """Return a folder of the real COG files cut down to the demo departments and their regions."""
+    directory = tmp_path_factory.mktemp("cog-demo")
+    with gzip.open(DEFAULT_DIRECTORY / "departments.csv.gz", "rt", encoding="utf-8", newline="") as stream:
+        regions = {row["region_code"] for row in csv.DictReader(stream) if row["code"] in DEMO_DEPARTMENTS}
+    for name in ("regions", "departments", "arrondissements", "cantons", "communes"):
+        column = "code" if name in ("regions", "departments") else "department_code"
+        wanted = regions if name == "regions" else set(DEMO_DEPARTMENTS)
+        with gzip.open(DEFAULT_DIRECTORY / f"{name}.csv.gz", "rt", encoding="utf-8", newline="") as source, \
+                gzip.open(directory / f"{name}.csv.gz", "wt", encoding="utf-8", newline="") as target:
+            reader = csv.DictReader(source)
+            writer = csv.DictWriter(target, reader.fieldnames)
+            writer.writeheader()
+            writer.writerows(row for row in reader if row[column] in wanted)
+    return directory
+
+
+@pytest.fixture
+def france(db, demo_territories_dir):
+    """Load the real territories of the demo departments: the whole country takes seconds."""
+    load_territories(demo_territories_dir)
+    db.session.commit()
+
+
+@pytest.fixture
+def one_hash(monkeypatch):
+    """Hash the shared demo password once: scrypt costs a tenth of a second per account."""
+    set_password = Agent.set_password
+
+    def fast_set_password(agent, password):
+        if password != DEMO_PASSWORD:
+            set_password(agent, password)
+        else:
+            agent.password_hash = DEMO_PASSWORD_HASH
+
+    monkeypatch.setattr(Agent, "set_password", fast_set_password)
+
+
+def seed_2009(db):
+    seed_consultation(load_consultation_file(DATA_DIR / "2009.json"), make_current=True)
+    db.session.commit()
+
+
+def demo_forums(db, department=None):
+    query = db.select(Forum).join(Consultation).where(Consultation.slug == DEMO_SLUG)
+    if department:
+        query = query.where(Forum.department_code == department)
+    return db.session.scalars(query).all()
+
+
+def subtopics_of(consultation):
+    return [(s.code, s.title) for t in consultation.themes for p in t.parts for s in p.subtopics]
+
+
+def forum_titled(db, title):
+    return db.session.scalar(db.select(Forum).where(Forum.title == title))
+
+
+def test_demo_opens_a_current_edition_around_today_with_forums_in_every_state(db, france, one_hash):
+    seed_2009(db)
+    now = utcnow()
+    today = now.astimezone(PARIS).date()
+
+    report = load_demo(now)
+    db.session.commit()
+
+    current = Consultation.current()
+    assert current.slug == DEMO_SLUG and report.consultation_created
+    assert (current.meetings_start_on, current.meetings_end_on) == (today - timedelta(days=30),
+                                                                     today + timedelta(days=60))
+    assert current.synthesis_due_on == current.meetings_end_on + timedelta(days=10)
+    assert current.assises_on > current.synthesis_due_on
+    original = db.session.scalar(db.select(Consultation).where(Consultation.slug == "2009"))
+    assert (original.meetings_start_on, original.meetings_end_on) == (date(2009, 3, 16), date(2009, 5, 18))
+    assert subtopics_of(current) == subtopics_of(original) and len(subtopics_of(current)) == 19
+
+    assert {forum.status for forum in demo_forums(db, "13")} == set(ForumStatus)
+    for forum in demo_forums(db):
+        assert forum.starts_at.astimezone(PARIS).hour >= 18
+        assert current.meetings_start_on <= forum.starts_at.astimezone(PARIS).date() <= current.meetings_end_on
+        if forum.status is ForumStatus.HELD:
+            assert forum.starts_at < now
+        elif forum.status in (ForumStatus.PUBLISHED, ForumStatus.POSTPONED):
+            assert forum.starts_at > now
+    postponed = forum_titled(db, "Forum de sécurité du pays salonais")
+    assert postponed.status is ForumStatus.POSTPONED
+    [change] = postponed.date_changes
+    assert change.starts_at == postponed.starts_at > change.previous_starts_at and change.reason
+    cancelled = forum_titled(db, "Forum de sécurité de Trets et de la haute vallée de l'Arc")
+    assert cancelled.status is ForumStatus.CANCELLED and "météorologique" in cancelled.cancellation_reason
+    aix = forum_titled(db, "Forum de sécurité du pays d'Aix")
+    assert aix.animator_function == "Sous-préfet de l'arrondissement d'Aix-en-Provence"
+    assert {(i.full_name, i.attended) for i in aix.invitees} >= {("Mme Leïla Benali", False),
+                                                                  ("M. Patrick Roux", True)}
+
+    belfort = department_coverage("90", current)
+    assert belfort.is_complete and belfort.total == 9 and belfort.percentage == 100
+    assert 0 < department_coverage("13", current).percentage < 100
+    martinique = department_coverage("972", current)
+    assert martinique.unit_kind == "commune" and martinique.covered_count == 6
+    assert all(forum.communes and not forum.cantons for forum in demo_forums(db, "972"))
+    assert [(d.code, d.coverage.percentage) for d in report.departments][1] == ("90", 100)
+
+    # Every step went through the services, acting as the demo agents: the audit trail is real.
+    forums = demo_forums(db)
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == "forum",
+                                    AuditEvent.object_id.in_([str(f.id) for f in forums]))
+    ).all()
+    actions = {(event.object_id, event.action) for event in events}
+    assert all((str(forum.id), "forum.create") in actions for forum in forums)
+    salon = forum_titled(db, "Forum de sécurité du pays salonais")
+    assert {(str(salon.id), "forum.publish"), (str(salon.id), "forum.postpone")} <= actions
+    held = [f for f in forums if f.status is ForumStatus.HELD]
+    assert held and all((str(f.id), "forum.hold") in actions for f in held)
+    assert any(action == "invitee.attendance" for _, action in actions)
+    draft = forum_titled(db, "Forum de sécurité de Gardanne")
+    assert draft.created_by.role is Role.SUBPREFECTURE and draft.arrondissement_code == "131"
+    belfort_forum = forum_titled(db, "Forum de sécurité de Belfort")
+    assert belfort_forum.created_by.email == "prefecture90@demo.forums-securite.fr"
+    for email in ("prefecture90@demo.forums-securite.fr", "prefecture972@demo.forums-securite.fr"):
+        agent, failure = authenticate_agent(email, DEMO_PASSWORD)
+        assert failure is None and agent.role is Role.PREFECTURE
+
+
+def test_demo_needs_the_2009_consultation_then_a_second_load_changes_nothing(db, france, one_hash):
+    with pytest.raises(DemoError) as refused:
+        load_demo()
+    assert "flask consultations seed" in str(refused.value)
+    assert "territories" not in str(refused.value)
+    db.session.rollback()
+    seed_2009(db)
+    first = load_demo()
+    db.session.commit()
+    window = (first.consultation.meetings_start_on, first.consultation.meetings_end_on)
+    original = db.session.scalar(db.select(Consultation).where(Consultation.slug == "2009"))
+    # An administrator chose another current consultation since: the demo leaves that choice alone.
+    set_current_consultation(original)
+    db.session.commit()
+
+    def counts():
+        return [db.session.scalar(db.select(db.func.count()).select_from(model))
+                for model in (Agent, Consultation, Forum, Invitee, AuditEvent)]
+
+    before = counts()
+    second = load_demo(utcnow() + timedelta(days=40))
+    db.session.commit()
+
+    assert not second.changed and not second.forums_created
+    assert counts() == before and before[0] == len(DEMO_AGENTS)
+    consultation = db.session.scalar(db.select(Consultation).where(Consultation.slug == DEMO_SLUG))
+    assert (consultation.meetings_start_on, consultation.meetings_end_on) == window
+    assert Consultation.current().slug == "2009"
+
+
+def test_demo_needs_every_territory_it_uses(db, territories):
+    with pytest.raises(DemoError) as refused:
+        load_demo()
+
+    assert "flask territories load" in str(refused.value)
+    assert "flask consultations seed" in str(refused.value)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Agent)) == 0
