@@ -1,4 +1,6 @@
 """Shared fixtures: one app per test session on SQLite or PostgreSQL, a clean database per test."""
+import csv
+import gzip
 import os
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,6 +18,8 @@ from forums.models import (
     Agent, Arrondissement, Canton, CantonKind, Commune, Consultation, Department, Forum, ForumStatus,
     Region, Role,
 )
+from forums.services.demo import DEMO_DEPARTMENTS
+from forums.services.territories import DEFAULT_DIRECTORY
 from forums.timeutils import PARIS
 
 #: Set to a PostgreSQL URL to run the suite on PostgreSQL; SQLite otherwise.
@@ -195,6 +199,24 @@ def territories(db):
         commune.cantons = [canton for canton in cantons if canton.code == commune.canton_code]
     db.session.commit()
     return {d.code: d for d in departments}
+
+
+@pytest.fixture(scope="session")
+def demo_territories_dir(tmp_path_factory):
+    """Return a folder of the real COG files cut down to the demo departments and their regions."""
+    directory = tmp_path_factory.mktemp("cog-demo")
+    with gzip.open(DEFAULT_DIRECTORY / "departments.csv.gz", "rt", encoding="utf-8", newline="") as stream:
+        regions = {row["region_code"] for row in csv.DictReader(stream) if row["code"] in DEMO_DEPARTMENTS}
+    for name in ("regions", "departments", "arrondissements", "cantons", "communes"):
+        column = "code" if name in ("regions", "departments") else "department_code"
+        wanted = regions if name == "regions" else set(DEMO_DEPARTMENTS)
+        with gzip.open(DEFAULT_DIRECTORY / f"{name}.csv.gz", "rt", encoding="utf-8", newline="") as source, \
+                gzip.open(directory / f"{name}.csv.gz", "wt", encoding="utf-8", newline="") as target:
+            reader = csv.DictReader(source)
+            writer = csv.DictWriter(target, reader.fieldnames)
+            writer.writeheader()
+            writer.writerows(row for row in reader if row[column] in wanted)
+    return directory
 
 
 @pytest.fixture

@@ -266,7 +266,7 @@ def _add_invitees(forum, invitees, by):
     fields = ("full_name", "quality", "organisation", "email")
     added = [add_invitee(forum, {key: invitee.get(key) for key in fields}, by) for invitee in invitees]
     if forum.status is ForumStatus.HELD and added:
-        present = [row.id for row, invitee in zip(added, invitees) if invitee.get("attended")]
+        present = [row.id for row, invitee in zip(added, invitees, strict=True) if invitee.get("attended")]
         record_attendance(forum, present, by)
     return len(added)
 

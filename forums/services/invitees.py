@@ -8,6 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..extensions import db
 from ..models import Invitee, InviteeQuality
+from ..spreadsheets import read_cell, spreadsheet_csv
 from ..timeutils import utcnow
 from .audit import diff_fields, record_event
 
@@ -31,8 +32,6 @@ COLUMN_ALIASES = {
     "present": ("present", "presente", "presence"),
 }
 FIELDS = ("full_name", "quality", "organisation", "email")
-#: Spreadsheets run a cell starting with one of these as a formula: exported with a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class InviteeError(ValueError):
@@ -196,15 +195,12 @@ def import_invitees_csv(forum, source, by):
 
 def export_invitees_csv(forum):
     """Return the forum's invitees as CSV text for a spreadsheet: BOM, ``;``, French headers."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for invitee in sorted_invitees(_invitees_of(forum)):
-        present = {True: "oui", False: "non", None: ""}[invitee.attended]
-        writer.writerow([_cell(invitee.full_name), invitee.quality.label, _cell(invitee.organisation),
-                         _cell(invitee.email or ""), present])
-    return out.getvalue()
+    presence = {True: "oui", False: "non", None: ""}
+    return spreadsheet_csv(EXPORT_COLUMNS, [
+        [invitee.full_name, invitee.quality.label, invitee.organisation, invitee.email or "",
+         presence[invitee.attended]]
+        for invitee in sorted_invitees(_invitees_of(forum))
+    ])
 
 
 def sorted_invitees(invitees):
@@ -342,7 +338,7 @@ def _row(line, columns, cells):
         if column is None:
             stray = stray or bool(cell.strip())
         else:
-            values[column] = _uncell(cell)
+            values[column] = read_cell(cell)
     problems = []
     if stray:
         named = sum(column is not None for column in columns)
@@ -377,15 +373,6 @@ def _header(cells, line):
     if errors:
         raise InviteeImportError(errors)
     return columns
-
-
-def _cell(value):
-    # A leading quote keeps spreadsheets from running the cell as a formula; import removes it.
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _uncell(value):
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def _text(value):

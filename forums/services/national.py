@@ -1,6 +1,4 @@
 """Query builders of the ministry's national view: every forum of the country, progress per department."""
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
@@ -10,6 +8,7 @@ from synthesis.coverage import Coverage
 
 from ..extensions import db
 from ..models import Department, Forum, ForumStatus
+from ..spreadsheets import spreadsheet_csv
 from ..timeutils import PARIS
 from .coverage import national_coverage
 from .forums import paris_datetime
@@ -33,8 +32,6 @@ PROGRESS_CSV_COLUMNS = (
     "reportés", "tenus", "annulés", "unité de couverture", "unités à couvrir", "unités couvertes",
     "couverture (%)", "entièrement couvert",
 )
-#: Spreadsheets run a cell starting with one of these as a formula: exported with a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -129,37 +126,34 @@ def paginate_national_forums(consultation, filters, page, per_page=PAGE_SIZE):
 
 def export_forums_csv(forums):
     """Return forums as CSV text for a French spreadsheet: BOM, ``;``, dates and times in Paris."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(FORUM_CSV_COLUMNS)
+    rows = []
     for forum in forums:
         starts_at = forum.starts_at.astimezone(PARIS) if forum.starts_at else None
         ends_at = forum.ends_at.astimezone(PARIS) if forum.ends_at else None
         animator = ", ".join(part for part in (forum.animator_name, forum.animator_function) if part)
-        writer.writerow([
+        rows.append([
             forum.id,
             forum.department_code,
             forum.department.name,
             forum.department.region.name,
-            _cell(forum.title),
+            forum.title,
             forum.status.label,
             starts_at.strftime("%d/%m/%Y") if starts_at else "",
             starts_at.strftime("%H:%M") if starts_at else "",
             ends_at.strftime("%H:%M") if ends_at else "",
-            _cell(forum.venue_name),
-            _cell(forum.address),
+            forum.venue_name,
+            forum.address,
             forum.commune_code or "",
             forum.commune.name if forum.commune else "",
             ", ".join(canton.code for canton in forum.cantons),
             ", ".join(canton.name for canton in forum.cantons),
-            _cell(forum.accessibility),
+            forum.accessibility,
             "" if forum.capacity is None else forum.capacity,
-            _cell(animator),
-            _cell(forum.cancellation_reason),
+            animator,
+            forum.cancellation_reason,
             forum.updated_at.astimezone(PARIS).strftime("%d/%m/%Y %H:%M"),
         ])
-    return out.getvalue()
+    return spreadsheet_csv(FORUM_CSV_COLUMNS, rows)
 
 
 def count_forums_by_department(consultation, department_codes=None):
@@ -204,23 +198,20 @@ def department_progress(consultation, region_code=None, order="departement"):
 
 def export_progress_csv(rows, totals):
     """Return the progress table as CSV text for a French spreadsheet, with a totals line."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(PROGRESS_CSV_COLUMNS)
+    lines = []
     for row in rows:
         coverage = row.coverage
-        writer.writerow([
+        lines.append([
             row.department.region.name, row.department.code, row.department.name, row.drafts,
             row.published, row.postponed, row.held, row.cancelled, coverage.unit_kind, coverage.total,
             coverage.covered_count, _decimal(coverage.percentage), "oui" if coverage.is_complete else "non",
         ])
-    writer.writerow([
+    lines.append([
         "Total", "", f"{totals.departments} départements", totals.drafts, totals.published,
         totals.postponed, totals.held, totals.cancelled, "", totals.units, totals.covered_units,
         _decimal(totals.percentage), f"{totals.complete_departments} sur {totals.departments}",
     ])
-    return out.getvalue()
+    return spreadsheet_csv(PROGRESS_CSV_COLUMNS, lines)
 
 
 def load_filter_choices():
@@ -266,8 +257,3 @@ _PROGRESS_KEYS = {
     "publies": lambda row: (row.published, department_sort_key(row.department.code)),
 }
 
-
-def _cell(value):
-    # A leading quote keeps spreadsheets from running the cell as a formula.
-    value = value or ""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -26,7 +26,8 @@ def ministry(create_agent, login):
 
 def titles(response):
     assert response.status_code == 200
-    return re.findall(r'<td class="fr-cell--multiline">([^<]*)</td>\s*<td>[^<]*</td>\s*<td class="fr-cell--multiline">',
+    # Each title links to the forum's back-office page.
+    return re.findall(r'<td class="fr-cell--multiline"><a href="/prefecture/forums/\d+">([^<]*)</a></td>',
                       html.unescape(response.get_data(as_text=True)))
 
 

@@ -2,7 +2,6 @@
 from forums import create_app
 from forums.models import Agent, Forum, Role
 from forums.services.demo import DEMO_AGENTS, DEMO_PASSWORD
-from tests.services.test_demo import demo_territories_dir  # noqa: F401 (a fixture)
 
 
 def test_demo_loads_once_prints_a_summary_and_its_agents_can_log_in(db, runner, client, demo_territories_dir):

@@ -3,8 +3,6 @@
 The demo needs real territories (Territoire de Belfort, Martinique…): these tests load the packaged
 COG files cut down to the demo departments; tests/commands/test_demo_cli.py loads the whole country.
 """
-import csv
-import gzip
 from datetime import date, timedelta
 
 import pytest
@@ -15,30 +13,12 @@ from forums.models.agents import PASSWORD_METHOD
 from forums.services.agents import authenticate_agent
 from forums.services.consultations import DATA_DIR, load_consultation_file, seed_consultation, set_current_consultation
 from forums.services.coverage import department_coverage
-from forums.services.demo import DEMO_AGENTS, DEMO_DEPARTMENTS, DEMO_PASSWORD, DEMO_SLUG, DemoError, load_demo
-from forums.services.territories import DEFAULT_DIRECTORY, load_territories
+from forums.services.demo import DEMO_AGENTS, DEMO_PASSWORD, DEMO_SLUG, DemoError, load_demo
+from forums.services.territories import load_territories
 from forums.timeutils import PARIS, utcnow
 
 #: The demo password hashed once, for the ``one_hash`` fixture.
 DEMO_PASSWORD_HASH = generate_password_hash(DEMO_PASSWORD, method=PASSWORD_METHOD)
-
-
-@pytest.fixture(scope="session")
-def demo_territories_dir(tmp_path_factory):
-    """Return a folder of the real COG files cut down to the demo departments and their regions."""
-    directory = tmp_path_factory.mktemp("cog-demo")
-    with gzip.open(DEFAULT_DIRECTORY / "departments.csv.gz", "rt", encoding="utf-8", newline="") as stream:
-        regions = {row["region_code"] for row in csv.DictReader(stream) if row["code"] in DEMO_DEPARTMENTS}
-    for name in ("regions", "departments", "arrondissements", "cantons", "communes"):
-        column = "code" if name in ("regions", "departments") else "department_code"
-        wanted = regions if name == "regions" else set(DEMO_DEPARTMENTS)
-        with gzip.open(DEFAULT_DIRECTORY / f"{name}.csv.gz", "rt", encoding="utf-8", newline="") as source, \
-                gzip.open(directory / f"{name}.csv.gz", "wt", encoding="utf-8", newline="") as target:
-            reader = csv.DictReader(source)
-            writer = csv.DictWriter(target, reader.fieldnames)
-            writer.writeheader()
-            writer.writerows(row for row in reader if row[column] in wanted)
-    return directory
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Routes of the ministry blueprint: the national view of territories, forums and progress."""
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from ... import permissions
@@ -15,6 +15,7 @@ from ...services.national import (
     national_forums_query,
     paginate_national_forums,
 )
+from ...spreadsheets import csv_download
 from ...timeutils import PARIS, utcnow
 from . import bp
 from .forms import ForumFiltersForm, ProgressFiltersForm
@@ -122,6 +123,4 @@ def _refuse_bad(form):
 
 def _csv(text, name):
     today = utcnow().astimezone(PARIS).date().isoformat()
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}-{today}.csv"',
-    })
+    return csv_download(text, f"{name}-{today}.csv")

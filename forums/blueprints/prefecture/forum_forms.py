@@ -50,7 +50,7 @@ class _ScheduleFields(FlaskForm):
         parts = (self.day, self.start_time, self.end_time)
         if any(part.raw_data and part.raw_data[0].strip() for part in parts):
             for part, message in zip(parts, ("Indiquez la date.", "Indiquez l'heure de début.",
-                                             "Indiquez l'heure de fin.")):
+                                             "Indiquez l'heure de fin."), strict=True):
                 if part.data is None and not part.errors:
                     part.errors.append(message)
                     valid = False

@@ -12,7 +12,7 @@ from synthesis.coverage import Coverage
 from ... import permissions
 from ...extensions import db
 from ...models import (
-    Arrondissement, Canton, CantonKind, Commune, Consultation, Department, Forum, ForumStatus, Role,
+    Canton, CantonKind, Commune, Consultation, Department, Forum, ForumStatus, Role,
 )
 from ...services import forums as service
 from ...services.coverage import department_coverage
@@ -21,16 +21,7 @@ from ...templating import french_datetime
 from ...timeutils import utcnow
 from . import bp
 from .forum_forms import CancelForm, ForumForm, PostponeForm, show_service_errors
-from .loaders import visible_forum
-
-#: DSFR badge modifier of each status.
-STATUS_BADGES = {
-    ForumStatus.DRAFT: "",
-    ForumStatus.PUBLISHED: "fr-badge--info",
-    ForumStatus.POSTPONED: "fr-badge--warning",
-    ForumStatus.HELD: "fr-badge--success",
-    ForumStatus.CANCELLED: "fr-badge--error",
-}
+from .loaders import visible_arrondissement, visible_department, visible_forum
 
 #: French names of the fields recorded in a forum's audit trail.
 HISTORY_LABELS = {
@@ -45,33 +36,18 @@ HISTORY_LABELS = {
 HISTORY_VALUE_LENGTH = 160
 
 
-@bp.context_processor
-def _forum_helpers():
-    return {"status_badge": lambda status: " ".join(filter(None, ("fr-badge", STATUS_BADGES[status])))}
-
-
 @bp.get("/departements/<code>/forums")
 @login_required
 def forums(code):
     """List a department's forums of a consultation, with its coverage."""
-    department = db.session.get(Department, code)
-    permissions.ensure_visible(
-        current_user, department is not None and permissions.can_see_department(current_user, department),
-        f"department:{code}",
-    )
-    return _forum_list(department, None)
+    return _forum_list(visible_department(code), None)
 
 
 @bp.get("/arrondissements/<code>/forums")
 @login_required
 def arrondissement_forums(code):
     """List the forums prepared in an arrondissement, with the coverage of its cantons."""
-    arrondissement = db.session.get(Arrondissement, code)
-    permissions.ensure_visible(
-        current_user,
-        arrondissement is not None and permissions.can_see_arrondissement(current_user, arrondissement),
-        f"arrondissement:{code}",
-    )
+    arrondissement = visible_arrondissement(code)
     return _forum_list(arrondissement.department, arrondissement)
 
 

@@ -1,5 +1,5 @@
 """Routes of the prefecture blueprint for a forum's named invitees."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ... import permissions
@@ -7,6 +7,7 @@ from ...extensions import db
 from ...models import Invitee, InviteeQuality
 from ...services import invitees as service
 from ...services.invitees import InviteeError, InviteeImportError
+from ...spreadsheets import csv_download
 from . import bp
 from .invitee_forms import InviteeForm, InviteeImportForm
 from .loaders import visible_forum
@@ -105,11 +106,7 @@ def import_invitees(forum_id):
 def export_invitees(forum_id):
     """Download a forum's invitees as CSV, for a mail merge."""
     forum = visible_forum(forum_id)
-    response = Response(service.export_invitees_csv(forum), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="invites-forum-{forum.id}.csv"'
-    # The file holds personal data (e-mail addresses): keep it out of shared caches.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return csv_download(service.export_invitees_csv(forum), f"invites-forum-{forum.id}.csv", personal_data=True)
 
 
 @bp.post("/forums/<int:forum_id>/invites/presence")

@@ -3,8 +3,7 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ... import permissions
-from ...extensions import db
-from ...models import Arrondissement, Consultation, Role
+from ...models import Consultation, Role
 from ...models.territories import (
     commune_counts_by_arrondissement,
     commune_counts_by_canton,
@@ -12,6 +11,7 @@ from ...models.territories import (
 )
 from ...services.coverage import department_coverage
 from . import bp
+from .loaders import visible_arrondissement, visible_department
 from .forum_routes import arrondissement_coverage
 
 
@@ -30,12 +30,7 @@ def home():
 @login_required
 def department(code):
     """Show a department's arrondissements and cantons."""
-    department = department_structure(code)
-    permissions.ensure_visible(
-        current_user,
-        department is not None and permissions.can_see_department(current_user, department),
-        f"department:{code}",
-    )
+    department = visible_department(code, loader=department_structure)
     consultation = Consultation.current()
     return render_template(
         "prefecture/department.html",
@@ -51,12 +46,7 @@ def department(code):
 @login_required
 def arrondissement(code):
     """Show the cantons an arrondissement touches."""
-    arrondissement = db.session.get(Arrondissement, code)
-    permissions.ensure_visible(
-        current_user,
-        arrondissement is not None and permissions.can_see_arrondissement(current_user, arrondissement),
-        f"arrondissement:{code}",
-    )
+    arrondissement = visible_arrondissement(code)
     consultation = Consultation.current()
     coverage = None
     if consultation is not None:
