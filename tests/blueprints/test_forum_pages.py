@@ -149,7 +149,7 @@ def test_errors_are_shown_next_to_their_fields_and_the_input_is_kept(db, client,
     assert response.status_code == 200
     page = text(response)
     assert field_messages(page, "title") == ["Saisissez le titre du forum."]
-    assert field_messages(page, "capacity") == ["N'est pas un entier valide."]
+    assert field_messages(page, "capacity") == ["Saisissez le nombre de places en chiffres, par exemple 150."]
     assert field_messages(page, "end_time") == ["L'heure de fin doit être postérieure à l'heure de début."]
     assert field_messages(page, "canton_codes") == ["Ces cantons n'appartiennent pas au département : Paris-1."]
     assert field_messages(page, "speakers") == ["Intervenant 2 : indiquez son nom."]

@@ -27,6 +27,16 @@ SERVICE_FIELDS = {
 }
 
 
+class PlacesField(IntegerField):
+    """A number of seats, with a French message that says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Saisissez le nombre de places en chiffres, par exemple 150.") from None
+
+
 class SpeakerForm(Form):
     """One speaker row; an empty row is ignored."""
 
@@ -86,7 +96,7 @@ class ForumForm(_ScheduleFields):
     canton_codes = SelectMultipleField("Cantons couverts", validate_choice=False)
     commune_codes = SelectMultipleField("Communes couvertes", validate_choice=False)
     accessibility = TextAreaField("Accessibilité aux personnes en situation de handicap")
-    capacity = IntegerField("Capacité d'accueil (nombre de places)", validators=[Optional()])
+    capacity = PlacesField("Capacité d'accueil (nombre de places)", validators=[Optional()])
     animator_name = StringField("Nom de l'animateur")
     animator_function = StringField("Fonction de l'animateur")
     speakers = FieldList(FormField(SpeakerForm), min_entries=SPEAKER_ROWS)
