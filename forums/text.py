@@ -13,3 +13,15 @@ def fold(text):
     decomposed = unicodedata.normalize("NFKD", text or "")
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NOT_WORD.sub(" ", bare.casefold()).strip()
+
+
+#: Abbreviations people type for the words that begin so many French place names.
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def search_key(text):
+    """Return the form under which place names are stored and searched.
+
+    Folded like ``fold``, with "St"/"Ste" written out: "St-Étienne" and "saint etienne" match.
+    """
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in fold(text).split())

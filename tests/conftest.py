@@ -20,6 +20,9 @@ from forums.models import (
 )
 from forums.services.demo import DEMO_DEPARTMENTS
 from forums.services.territories import DEFAULT_DIRECTORY
+from forums.models.territories import commune_postal_codes
+from forums.public_cache import clear_cache
+from forums.text import search_key
 from forums.timeutils import PARIS
 
 #: Set to a PostgreSQL URL to run the suite on PostgreSQL; SQLite otherwise.
@@ -81,6 +84,7 @@ def _clean_state(request):
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
         limiter.reset()
+        clear_cache()
 
 
 @pytest.fixture
@@ -196,7 +200,12 @@ def territories(db):
     for canton in cantons:
         canton.arrondissements = [db.session.get(Arrondissement, code) for code in links[canton.code]]
     for commune in communes:
+        commune.search_name = search_key(commune.name)
         commune.cantons = [canton for canton in cantons if canton.code == commune.canton_code]
+    db.session.execute(commune_postal_codes.insert(), [
+        {"commune_code": commune.code, "postal_code": postal}
+        for commune in communes for postal in commune.postal_codes.split()
+    ])
     db.session.commit()
     return {d.code: d for d in departments}
 

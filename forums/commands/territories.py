@@ -81,6 +81,7 @@ def load_command(directory):
         click.echo(f"{level.label} : {describe(level)}")
     click.echo(f"liens canton–arrondissement : {describe_links(report.links)}")
     click.echo(f"liens commune–canton : {describe_links(report.commune_links)}")
+    click.echo(f"codes postaux : {describe_links(report.postal_links)}")
     if report.changed:
         click.echo("Territoires chargés.")
     else:
@@ -104,3 +105,4 @@ def stats_command():
     )
     click.echo(f"liens canton–arrondissement : {number(counts['links'])}")
     click.echo(f"liens commune–canton : {number(counts['commune_links'])}")
+    click.echo(f"codes postaux : {number(counts['postal_links'])}")

@@ -3,6 +3,7 @@ from .agents import Agent, Role
 from .audit import AuditEvent
 from .consultations import Consultation, Subtopic, Theme, ThemePart
 from .forums import Forum, ForumDateChange, ForumStatus, Invitee, InviteeQuality, Speaker, SpeakerKind
+from .publication import PublicationState
 from .territories import Arrondissement, Canton, CantonKind, Commune, Department, Region
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ForumStatus",
     "Invitee",
     "InviteeQuality",
+    "PublicationState",
     "Region",
     "Role",
     "Speaker",

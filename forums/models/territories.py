@@ -32,6 +32,14 @@ commune_cantons = db.Table(
 )
 
 
+#: Postal codes of each commune, one row each, to find communes by postal code.
+commune_postal_codes = db.Table(
+    "commune_postal_codes",
+    db.Column("commune_code", String(5), ForeignKey("communes.code"), primary_key=True),
+    db.Column("postal_code", String(5), primary_key=True, index=True),
+)
+
+
 class Region(db.Model):
     __tablename__ = "regions"
 
@@ -141,7 +149,9 @@ class Commune(db.Model):
 
     #: INSEE commune code, e.g. "13001", "2A004".
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: The name folded for searching (forums.text.search_key): "saint etienne du rouvray".
+    search_name: Mapped[str] = mapped_column(String(100), index=True, default="")
     department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
     #: The commune's arrondissement; empty in Mayotte, which has no arrondissements.
     arrondissement_code: Mapped[str | None] = mapped_column(ForeignKey("arrondissements.code"), index=True)

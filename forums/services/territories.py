@@ -17,8 +17,10 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from ..extensions import db
 from ..models.territories import (
     Arrondissement, Canton, CantonKind, Commune, Department, Region, canton_arrondissements,
-    commune_cantons,
+    commune_cantons, commune_postal_codes,
 )
+from ..publication import bump_publication_version
+from ..text import search_key
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "data" / "cog-2025"
 
@@ -82,6 +84,8 @@ class _Level:
     model: type
     #: Columns of the packaged file, in order, with the function that reads each value.
     fields: dict
+    #: Columns computed from the others when loading, with the function that computes each.
+    derived: dict = field(default_factory=dict)
 
     @property
     def file_name(self):
@@ -108,7 +112,8 @@ LEVELS = (
            {"code": _required, "name": _required, "department_code": _required,
             # Empty in Mayotte (no arrondissements) and in Martinique and Guyane (no cantons).
             "arrondissement_code": _optional_code, "canton_code": _optional_code,
-            "postal_codes": _text, "population": _count}),
+            "postal_codes": _text, "population": _count},
+           {"search_name": lambda values: search_key(values["name"])}),
 )
 
 
@@ -144,12 +149,15 @@ class LoadReport:
     links: LinkCounts = field(default_factory=LinkCounts)
     #: Commune–canton links.
     commune_links: LinkCounts = field(default_factory=LinkCounts)
+    #: Commune–postal code links.
+    postal_links: LinkCounts = field(default_factory=LinkCounts)
 
     @property
     def changed(self):
         """Tell whether the load wrote anything."""
         return bool(
-            any(links.created or links.removed for links in (self.links, self.commune_links))
+            any(links.created or links.removed
+                for links in (self.links, self.commune_links, self.postal_links))
             or any(level.created or level.updated for level in self.levels.values())
         )
 
@@ -175,12 +183,15 @@ def load_territories(directory=DEFAULT_DIRECTORY):
     for level in LEVELS:
         report.levels[level.name] = _upsert(level, data[level.name].values)
     cantons, communes = data["cantons"].values, data["communes"].values
+    report.postal_links = _sync_pairs(commune_postal_codes, derive_postal_codes(communes), keep=communes)
     report.links = _sync_pairs(
         canton_arrondissements, derive_canton_arrondissements(cantons, communes), keep=cantons
     )
     report.commune_links = _sync_pairs(
         commune_cantons, derive_commune_cantons(cantons, communes), keep=communes
     )
+    if report.changed:
+        bump_publication_version(db.session)
     db.session.flush()
     return report
 
@@ -202,6 +213,7 @@ def count_territories():
         "communes_without_canton": count(Commune, Commune.canton_code.is_(None)),
         "links": count(canton_arrondissements),
         "commune_links": count(commune_cantons),
+        "postal_links": count(commune_postal_codes),
     }
 
 
@@ -341,7 +353,9 @@ def _check_references(data):
 def _upsert(level, rows):
     """Insert new rows and update changed ones of one level, in bulk; return its report."""
     table = level.table
-    columns = list(level.fields)
+    for values in rows.values():
+        values.update({name: compute(values) for name, compute in level.derived.items()})
+    columns = list(level.fields) + list(level.derived)
     existing = {
         row[0]: tuple(row)
         for row in db.session.execute(select(*(table.c[name] for name in columns)))
@@ -412,6 +426,11 @@ def derive_commune_cantons(cantons, communes):
         else:
             pairs.update((code, real) for real in chief_towns.get(code, ()))
     return pairs
+
+
+def derive_postal_codes(communes):
+    """Return the (commune code, postal code) pairs of the communes' space-separated postal codes."""
+    return {(code, postal) for code, commune in communes.items() for postal in commune["postal_codes"].split()}
 
 
 def _sync_pairs(table, derived, keep):

@@ -20,6 +20,7 @@ def test_load_prints_counts_then_says_nothing_changed(db, runner, tmp_path):
         "communes : 7 (7 créées)",
         "liens canton–arrondissement : 7 (7 créés)",
         "liens commune–canton : 6 (6 créés)",
+        "codes postaux : 11 (11 créés)",
         "Territoires chargés.",
     ]
     assert db.session.get(Region, "93").name == "Provence-Alpes-Côte d'Azur"

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from forums.models import Arrondissement, Canton, CantonKind, Commune, Department, Region
-from forums.models.territories import canton_arrondissements
+from forums.models.territories import canton_arrondissements, commune_postal_codes
 from forums.services.territories import (
     DEFAULT_DIRECTORY, TerritoryDataError, count_territories, derive_canton_arrondissements,
     derive_commune_cantons,
@@ -329,3 +329,23 @@ def test_missing_file_is_refused(db, tmp_path):
 
     with pytest.raises(TerritoryDataError, match=r"^arrondissements\.csv\.gz : fichier introuvable"):
         load_territories(directory)
+
+
+def test_communes_are_searchable_by_folded_name_and_postal_code(db, tmp_path):
+    load_territories(write_dataset(tmp_path))
+    db.session.commit()
+
+    assert db.session.get(Commune, "13014").search_name == "berre l etang"
+    postal = sa.select(commune_postal_codes.c.commune_code).where(commune_postal_codes.c.postal_code == "13090")
+    assert db.session.scalars(postal).all() == ["13001"]
+    assert count_territories()["postal_links"] == 11
+
+
+def test_search_key_folds_accents_case_punctuation_and_saint():
+    from forums.text import search_key
+
+    assert search_key("St-Étienne-du-Rouvray") == search_key("saint etienne du rouvray") == "saint etienne du rouvray"
+    assert search_key("Ste-Foy-lès-Lyon") == "sainte foy les lyon"
+    assert search_key("L'Haÿ-les-Roses") == "l hay les roses"
+    # A "St" inside a word is left alone.
+    assert search_key("Stiring-Wendel") == "stiring wendel"

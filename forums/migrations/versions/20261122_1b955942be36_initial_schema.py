@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 1e4a239e4fd0
+Revision ID: 1b955942be36
 Revises: 
-Create Date: 2026-11-22 02:49:41.838018
+Create Date: 2026-11-22 03:14:01.124199
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1e4a239e4fd0'
+revision = '1b955942be36'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,6 +31,12 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consultations')),
     sa.UniqueConstraint('slug', name=op.f('uq_consultations_slug'))
+    )
+    op.create_table('publication_state',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_publication_state'))
     )
     op.create_table('regions',
     sa.Column('code', sa.String(length=2), nullable=False),
@@ -136,6 +142,7 @@ def upgrade():
     op.create_table('communes',
     sa.Column('code', sa.String(length=5), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('search_name', sa.String(length=100), nullable=False),
     sa.Column('department_code', sa.String(length=3), nullable=False),
     sa.Column('arrondissement_code', sa.String(length=4), nullable=True),
     sa.Column('canton_code', sa.String(length=5), nullable=True),
@@ -150,7 +157,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_communes_arrondissement_code'), ['arrondissement_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_communes_canton_code'), ['canton_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_communes_department_code'), ['department_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_communes_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_communes_search_name'), ['search_name'], unique=False)
 
     op.create_table('subtopics',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -194,6 +201,15 @@ def upgrade():
     )
     with op.batch_alter_table('commune_cantons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_commune_cantons_canton_code'), ['canton_code'], unique=False)
+
+    op.create_table('commune_postal_codes',
+    sa.Column('commune_code', sa.String(length=5), nullable=False),
+    sa.Column('postal_code', sa.String(length=5), nullable=False),
+    sa.ForeignKeyConstraint(['commune_code'], ['communes.code'], name=op.f('fk_commune_postal_codes_commune_code_communes')),
+    sa.PrimaryKeyConstraint('commune_code', 'postal_code', name=op.f('pk_commune_postal_codes'))
+    )
+    with op.batch_alter_table('commune_postal_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_commune_postal_codes_postal_code'), ['postal_code'], unique=False)
 
     op.create_table('forums',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -332,6 +348,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_forums_arrondissement_code'))
 
     op.drop_table('forums')
+    with op.batch_alter_table('commune_postal_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_commune_postal_codes_postal_code'))
+
+    op.drop_table('commune_postal_codes')
     with op.batch_alter_table('commune_cantons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_commune_cantons_canton_code'))
 
@@ -347,7 +367,7 @@ def downgrade():
 
     op.drop_table('subtopics')
     with op.batch_alter_table('communes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_communes_name'))
+        batch_op.drop_index(batch_op.f('ix_communes_search_name'))
         batch_op.drop_index(batch_op.f('ix_communes_department_code'))
         batch_op.drop_index(batch_op.f('ix_communes_canton_code'))
         batch_op.drop_index(batch_op.f('ix_communes_arrondissement_code'))
@@ -379,5 +399,6 @@ def downgrade():
 
     op.drop_table('departments')
     op.drop_table('regions')
+    op.drop_table('publication_state')
     op.drop_table('consultations')
     # ### end Alembic commands ###
