@@ -1,0 +1,58 @@
+"""What the public may see: forums past the draft stage, with what their pages need loaded."""
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Canton, Commune, Consultation, Department, Forum, ForumStatus
+
+#: Statuses shown on the public site, the feeds and the API: never drafts.
+PUBLIC_STATUSES = (ForumStatus.PUBLISHED, ForumStatus.POSTPONED, ForumStatus.HELD, ForumStatus.CANCELLED)
+
+
+def public_forum_options():
+    """Return the loader options every public view of a forum needs, for a fixed query count."""
+    return (
+        selectinload(Forum.department).selectinload(Department.region),
+        selectinload(Forum.commune),
+        selectinload(Forum.cantons),
+        selectinload(Forum.communes),
+        selectinload(Forum.speakers),
+        selectinload(Forum.date_changes),
+        selectinload(Forum.consultation),
+    )
+
+
+def public_forums_query(consultation, department_code=None):
+    """Return a select of the consultation's public forums, in date order, fully loaded."""
+    query = (
+        db.select(Forum)
+        .where(Forum.consultation_id == consultation.id, Forum.status.in_(PUBLIC_STATUSES))
+        .options(*public_forum_options())
+        .order_by(Forum.starts_at, Forum.id)
+    )
+    if department_code is not None:
+        query = query.where(Forum.department_code == department_code)
+    return query
+
+
+def public_forum(forum_id):
+    """Return the public forum with this id, fully loaded, or None (drafts do not exist publicly)."""
+    return db.session.scalar(
+        db.select(Forum)
+        .where(Forum.id == forum_id, Forum.status.in_(PUBLIC_STATUSES))
+        .options(*public_forum_options())
+    )
+
+
+def current_consultation():
+    """Return the consultation the public site shows, or None."""
+    return Consultation.current()
+
+
+def forums_for_commune(consultation, commune):
+    """Return the public forums that cover the commune: through its real cantons, or the commune itself."""
+    canton_codes = [canton.code for canton in commune.cantons]
+    query = public_forums_query(consultation, commune.department_code)
+    conditions = [Forum.communes.any(Commune.code == commune.code)]
+    if canton_codes:
+        conditions.append(Forum.cantons.any(Canton.code.in_(canton_codes)))
+    return db.session.scalars(query.where(db.or_(*conditions))).all()
