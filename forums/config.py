@@ -11,6 +11,7 @@ ENV_SETTINGS = (
     "LOG_LEVEL",
     "PROXY_COUNT",
     "CONTACT_EMAIL",
+    "PUBLIC_URL",
 )
 
 
@@ -29,6 +30,7 @@ def default_config(instance_path):
         "LOG_LEVEL": "INFO",
         "PROXY_COUNT": 0,
         "CONTACT_EMAIL": "forums-securite@interieur.gouv.fr",
+        "PUBLIC_URL": None,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

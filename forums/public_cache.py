@@ -45,7 +45,8 @@ def cacheable(view):
             return response
         version, changed_at = publication_version(db.session)
         today = utcnow().astimezone(PARIS).date()
-        key = f"{version}:{today.isoformat()}:{request.full_path}"
+        # Bodies hold absolute URLs: a site reached under two names caches each apart.
+        key = f"{version}:{today.isoformat()}:{request.host}:{request.full_path}"
         etag = hashlib.sha256(key.encode()).hexdigest()[:32]
         # Content also changes at midnight in Paris, when "upcoming" forums become "past" ones.
         midnight = datetime.combine(today, time(), tzinfo=PARIS)

@@ -95,5 +95,6 @@ def test_home_runs_a_bounded_number_of_queries(app, client, db, consultation_200
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
 
-    # The consultation, then one eager load each for themes, parts and sub-topics: not one per row.
-    assert len(statements) == 4, statements
+    # The publication version (cache), the consultation and one eager load each for themes, parts
+    # and sub-topics, then the counters: forums by status and the four national coverage queries.
+    assert len(statements) == 10, statements

@@ -1,14 +1,19 @@
 """Routes of the public blueprint."""
 from flask import render_template
 
+from ...public_cache import cacheable
+from ...services.agenda import national_counters
 from ...services.consultations import load_current_consultation
 from . import bp
 
 
 @bp.get("/")
+@cacheable
 def home():
-    """Show the current consultation: its dates, themes, parts and sub-topics."""
-    return render_template("public/home.html", consultation=load_current_consultation())
+    """Show the current consultation: its dates, national figures, themes, parts and sub-topics."""
+    consultation = load_current_consultation()
+    counters = national_counters(consultation) if consultation else None
+    return render_template("public/home.html", consultation=consultation, counters=counters)
 
 
 @bp.get("/mentions-legales")

@@ -1,0 +1,67 @@
+"""Find my forum: from a commune name or a postal code to the forums of the citizen's canton."""
+from flask import jsonify, render_template, request
+
+from ...public_cache import cacheable
+from ...services.commune_search import (
+    MAX_SUGGESTIONS, CommuneMatches, commune_forums, find_commune, search_communes,
+)
+from ...services.public import current_consultation
+from ...text import fold
+from . import bp
+
+#: Leading articles contracted with "de": "le canton du Puy", "des Pennes-Mirabeau".
+_CONTRACTIONS = {"le": "du", "les": "des"}
+
+
+def of_place(name):
+    """Return "de" and the place name with French elision and contraction: "d'Arles", "du Tholonet"."""
+    first, _, rest = name.partition(" ")
+    if first.lower() in _CONTRACTIONS and rest:
+        return f"{_CONTRACTIONS[first.lower()]} {rest}"
+    initial = fold(name[:1])
+    if initial and initial in "aeiouy":
+        return f"d'{name}"
+    return f"de {name}"
+
+
+@bp.get("/trouver-mon-forum")
+@cacheable
+def find_forum():
+    """Search a commune by name or postal code and show the forums its inhabitants may attend."""
+    query = request.args.get("q", "").strip()
+    code = request.args.get("commune")
+    consultation = current_consultation()
+    matches = CommuneMatches()
+    commune = None
+    if code is not None:
+        commune = find_commune(code.strip())
+    elif query:
+        matches = search_communes(query)
+        commune = matches.chosen
+    result = commune_forums(consultation, commune) if commune and consultation else None
+    return render_template(
+        "public/find_forum.html",
+        query=query,
+        code=code,
+        consultation=consultation,
+        matches=matches,
+        commune=commune,
+        result=result,
+        of_place=of_place,
+    )
+
+
+@bp.get("/trouver-mon-forum/suggestions")
+@cacheable
+def commune_suggestions():
+    """Return as JSON the communes the typed text may designate, for the autocomplete."""
+    matches = search_communes(request.args.get("q", ""), limit=MAX_SUGGESTIONS)
+    return jsonify([
+        {
+            "code": commune.code,
+            "name": commune.name,
+            "department": commune.department_code,
+            "postal_codes": commune.postal_codes.split(),
+        }
+        for commune in matches.communes
+    ])
