@@ -2,10 +2,12 @@
 import csv
 import gzip
 import os
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
@@ -93,6 +95,27 @@ def db(app):
     with app.app_context():
         yield _db
         _db.session.remove()
+
+
+@pytest.fixture
+def count_queries(db):
+    """Return a context manager that records the SQL statements run inside it: ``with count_queries() as statements:``."""
+
+    @contextmanager
+    def count():
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return count
 
 
 class IsolatedClient(FlaskClient):

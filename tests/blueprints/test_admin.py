@@ -2,7 +2,6 @@
 import html
 
 import pytest
-from sqlalchemy import event
 
 from forums.models import Agent, AuditEvent, Role
 
@@ -87,29 +86,21 @@ def test_unknown_filter_is_a_400_with_an_explanation(client, admin, query, words
     assert words in response.get_data(as_text=True)
 
 
-def test_list_does_not_query_once_per_agent(db, client, admin, create_agent):
-    def count_queries():
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+def test_list_does_not_query_once_per_agent(db, client, admin, create_agent, count_queries):
+    def query_count():
+        with count_queries() as statements:
             assert client.get("/admin/agents").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     create_agent(Role.SUBPREFECTURE, arrondissement="131")
-    few = count_queries()
+    few = query_count()
     for department, arrondissement in [("75", None), ("2A", None), ("972", None), (None, "132"),
                                        (None, "751"), (None, "2A1")]:
         if arrondissement:
             create_agent(Role.SUBPREFECTURE, arrondissement=arrondissement)
         else:
             create_agent(Role.MODERATOR, department=department)
-    assert count_queries() == few
+    assert query_count() == few
 
 
 def test_create_agent_through_the_screen(db, client, admin):

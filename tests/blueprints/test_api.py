@@ -10,7 +10,6 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_spec
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-from sqlalchemy import event
 
 from forums.models import (
     Consultation, ForumDateChange, ForumStatus, Invitee, InviteeQuality, Role, Speaker, SpeakerKind,
@@ -469,19 +468,11 @@ def test_cached_list_keeps_its_link_header_and_changes_when_a_forum_is_published
     assert after.json["meta"]["total"] == 6
 
 
-def test_list_runs_a_fixed_number_of_queries(client, db, create_forum, consultation):
-    def count_queries():
+def test_list_runs_a_fixed_number_of_queries(client, db, create_forum, consultation, count_queries):
+    def query_count():
         clear_cache()
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             assert client.get("/api/v1/forums?department=13&per_page=100").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     def add_forums(count):
@@ -495,9 +486,9 @@ def test_list_runs_a_fixed_number_of_queries(client, db, create_forum, consultat
         db.session.commit()
 
     add_forums(3)
-    few = count_queries()
+    few = query_count()
     add_forums(27)
-    assert count_queries() == few
+    assert query_count() == few
     # Publication version, consultation, department check, count, forums, and one per eager load.
     assert few == 13
 

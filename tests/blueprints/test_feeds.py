@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 import icalendar
 import pytest
 import vobject
-from sqlalchemy import event
 
 from forums.models import ForumStatus, Role
 from forums.public_cache import clear_cache
@@ -146,19 +145,11 @@ def test_an_update_raises_the_sequence_and_keeps_the_uid(db, client, create_agen
     assert feed_after[uid(forum)][2] > feed_before[uid(forum)][2]
 
 
-def test_national_feed_runs_a_fixed_number_of_queries(db, client, create_forum):
-    def count_queries():
+def test_national_feed_runs_a_fixed_number_of_queries(db, client, create_forum, count_queries):
+    def query_count():
         clear_cache()
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             response = client.get("/calendrier.ics")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         assert response.status_code == 200
         return len(statements), len(parse_both(response))
 
@@ -166,14 +157,14 @@ def test_national_feed_runs_a_fixed_number_of_queries(db, client, create_forum):
     for n in range(2):
         create_forum(cantons=(codes[n][0],), commune=codes[n][1], status=ForumStatus.PUBLISHED,
                      starts_at=paris_time(2009, 4, 1 + n))
-    few, count = count_queries()
+    few, count = query_count()
     # Publication version, consultation, forums, and one query per eager-loaded relationship.
     assert (few, count) == (11, 2)
     for n in range(2, 20):
         canton, commune = codes[n % 3]
         create_forum(cantons=(canton,), commune=commune, status=ForumStatus.PUBLISHED,
                      starts_at=paris_time(2009, 4, 1 + n))
-    assert count_queries() == (few, 20)
+    assert query_count() == (few, 20)
 
 
 def test_agents_get_the_feed_uncached(client, login, create_agent, forums):

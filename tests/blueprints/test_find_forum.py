@@ -3,7 +3,6 @@ import html
 import re
 
 import pytest
-from sqlalchemy import event
 
 from forums.blueprints.public.search import of_place
 from forums.models import Arrondissement, Canton, CantonKind, Commune, ForumStatus
@@ -259,32 +258,24 @@ def test_pages_are_cacheable_and_set_no_cookie(client, france, url):
     assert "Set-Cookie" not in again.headers
 
 
-def test_a_commune_page_runs_a_fixed_number_of_queries(client, db, france, create_forum):
-    def count_queries(url):
+def test_a_commune_page_runs_a_fixed_number_of_queries(client, db, france, create_forum, count_queries):
+    def query_count(url):
         clear_cache()
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with count_queries() as statements:
             get(client, url)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     create_forum(cantons=["1311"], commune="13055", status=PUBLISHED)
-    few = count_queries("/trouver-mon-forum?commune=13055")
+    few = query_count("/trouver-mon-forum?commune=13055")
     for canton in ("1311", "1312", "1312", "1301"):
         create_forum(cantons=[canton, "1306"], commune="13055", status=PUBLISHED, title=f"Forum {canton}")
     # Cache version, consultation, commune, its cantons, forums and their 8 eager loads.
     assert few == 13
-    assert count_queries("/trouver-mon-forum?commune=13055") == few
+    assert query_count("/trouver-mon-forum?commune=13055") == few
 
-    empty = count_queries("/trouver-mon-forum?commune=13014")
+    empty = query_count("/trouver-mon-forum?commune=13014")
     create_forum(cantons=["1301"], status=PUBLISHED)
-    assert count_queries("/trouver-mon-forum?commune=13014") == empty
+    assert query_count("/trouver-mon-forum?commune=13014") == empty
 
 
 def test_of_place_elides_and_contracts():

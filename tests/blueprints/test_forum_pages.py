@@ -3,7 +3,6 @@ import html
 import re
 
 import pytest
-from sqlalchemy import event
 
 from forums.models import AuditEvent, Forum, ForumStatus, Role
 
@@ -331,25 +330,18 @@ def test_another_consultation_is_listed_on_request(db, client, create_forum, con
     assert client.get("/prefecture/departements/13/forums?consultation=1990").status_code == 404
 
 
-def test_list_runs_a_fixed_number_of_queries(db, app, client, create_forum, prefect):
-    def count_queries():
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+def test_list_runs_a_fixed_number_of_queries(db, client, create_forum, prefect, count_queries):
+    def query_count():
+        with count_queries() as statements:
             assert client.get("/prefecture/departements/13/forums").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(statements)
 
     create_forum(cantons=["1301", "1305"], status=ForumStatus.PUBLISHED)
-    one = count_queries()
+    one = query_count()
     for index in range(4):
         create_forum(cantons=["1306"], title=f"Forum {index}", venue_name=f"Salle {index}",
                      animator_name=f"Animateur {index}", commune="13004", starts_at=paris_time(2009, 4, index + 1))
-    assert count_queries() == one == 12
+    assert query_count() == one == 12
 
 
 # --- permissions ----------------------------------------------------------------------------------

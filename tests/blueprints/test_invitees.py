@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from forums.models import AuditEvent, ForumStatus, Invitee, InviteeQuality, Role
 from forums.services.invitees import add_invitee
@@ -236,26 +235,18 @@ def test_attendance_form_appears_once_the_forum_has_started(db, client, prefectu
     assert snapshot(db)[0][0].attended is None
 
 
-def test_list_runs_a_fixed_number_of_queries(db, client, prefecture, forum, invitee):
-    def count_queries():
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+def test_list_runs_a_fixed_number_of_queries(db, client, prefecture, forum, invitee, count_queries):
+    def query_count():
+        with count_queries() as statements:
             page_of(client, forum)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
-    few = count_queries()
+    few = query_count()
     for n in range(12):
         add_invitee(forum, {"full_name": f"Invité {n}", "quality": "autre", "email": f"i{n}@example.fr"},
                     prefecture)
     db.session.commit()
-    assert count_queries() == few
+    assert query_count() == few
 
 
 # --- adding and editing ---------------------------------------------------------------------------

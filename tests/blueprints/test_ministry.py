@@ -6,7 +6,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from forums.models import Consultation, ForumStatus, Role
 from forums.services.forums import publish_forum
@@ -37,14 +36,9 @@ def parse(response):
     return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";"))
 
 
-def count_statements(db, client, url):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+def count_statements(count_queries, client, url):
+    with count_queries() as statements:
         response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert response.status_code == 200
     return len(statements)
 
@@ -209,11 +203,11 @@ def test_without_a_consultation_the_pages_say_so(client, ministry, db):
     assert client.get("/ministry/forums.csv").status_code == 404
 
 
-def test_list_runs_a_fixed_number_of_queries(client, ministry, db, create_forum):
+def test_list_runs_a_fixed_number_of_queries(client, ministry, db, create_forum, count_queries):
     many_forums(create_forum, 3)
-    few = count_statements(db, client, "/ministry/forums")
+    few = count_statements(count_queries, client, "/ministry/forums")
     many_forums(create_forum, 27, first=3)
-    many = count_statements(db, client, "/ministry/forums")
+    many = count_statements(count_queries, client, "/ministry/forums")
 
     assert few == many == 7
 
@@ -279,11 +273,11 @@ def test_progress_is_sorted_and_filtered_by_region(client, ministry, create_foru
     assert "Total de la région" in client.get("/ministry/departements?region=11").get_data(as_text=True)
 
 
-def test_progress_runs_a_fixed_number_of_queries(client, ministry, db, create_forum):
+def test_progress_runs_a_fixed_number_of_queries(client, ministry, db, create_forum, count_queries):
     many_forums(create_forum, 3)
-    few = count_statements(db, client, "/ministry/departements")
+    few = count_statements(count_queries, client, "/ministry/departements")
     many_forums(create_forum, 27, first=3)
-    many = count_statements(db, client, "/ministry/departements")
+    many = count_statements(count_queries, client, "/ministry/departements")
 
     assert few == many == 9
 

@@ -1,11 +1,9 @@
 """Public home counters, the national agenda and the department pages."""
 import html
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from forums.models import ForumDateChange, ForumStatus, Role
 from forums.timeutils import utcnow
@@ -20,20 +18,6 @@ def text(response):
 def squash(value):
     """Return the text with its whitespace runs collapsed, for phrases split across template lines."""
     return " ".join(value.split())
-
-
-@contextmanager
-def counted_statements(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def forum_in(create_forum, canton, status, **fields):
@@ -199,7 +183,8 @@ def test_unknown_department_is_a_french_404(client, db, consultation, territorie
 
 
 @pytest.mark.parametrize("forum_count", [1, 10])
-def test_department_page_runs_a_fixed_number_of_queries(client, db, consultation, create_forum, forum_count):
+def test_department_page_runs_a_fixed_number_of_queries(client, db, consultation, create_forum, forum_count,
+                                                        count_queries):
     for index in range(forum_count):
         forum = forum_in(create_forum, ("1301", "1305", "1306")[index % 3], ForumStatus.PUBLISHED,
                          starts_at=paris_time(2009, 3, 17) + timedelta(days=index), title=f"Forum {index}")
@@ -209,7 +194,7 @@ def test_department_page_runs_a_fixed_number_of_queries(client, db, consultation
         )]
     db.session.commit()
 
-    with counted_statements(db) as statements:
+    with count_queries() as statements:
         page = text(client.get("/departements/13"))
 
     assert page.count('class="fr-card ') == forum_count

@@ -2,12 +2,10 @@
 import html
 import json
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event
 
 from forums.models import Canton, ForumDateChange, ForumStatus, Speaker, SpeakerKind
 
@@ -26,20 +24,6 @@ def json_ld(response):
     """Return the JSON-LD blocks of a page, parsed."""
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', response.get_data(as_text=True), re.S)
     return [json.loads(block) for block in blocks]
-
-
-@contextmanager
-def counted_statements(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -169,7 +153,7 @@ def test_drafts_and_unknown_forums_are_french_404s(client, create_forum):
 
 
 @pytest.mark.parametrize("size", [1, 10])
-def test_forum_page_runs_a_fixed_number_of_queries(client, db, create_forum, territories, size):
+def test_forum_page_runs_a_fixed_number_of_queries(client, db, create_forum, territories, size, count_queries):
     extra = [Canton(code=f"13{index + 10}", name=f"Canton {index}", department_code="13", kind="C",
                     capital_code="13001") for index in range(size - 1)]
     db.session.add_all(extra)
@@ -187,7 +171,7 @@ def test_forum_page_runs_a_fixed_number_of_queries(client, db, create_forum, ter
     db.session.commit()
     url = f"/forums/{forum.id}"
 
-    with counted_statements(db) as statements:
+    with count_queries() as statements:
         page = text(client.get(url))
 
     assert page.count("Intervenant ") == size

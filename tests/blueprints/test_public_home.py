@@ -3,7 +3,6 @@ import html
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from forums.services.consultations import (
     DATA_DIR, load_consultation_file, seed_consultation, set_current_consultation,
@@ -83,17 +82,9 @@ def test_markdown_is_sanitised(client, db):
     assert "javascript:" not in body
 
 
-def test_home_runs_a_bounded_number_of_queries(app, client, db, consultation_2009):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+def test_home_runs_a_bounded_number_of_queries(app, client, db, consultation_2009, count_queries):
+    with count_queries() as statements:
         page(client)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
     # The publication version (cache), the consultation and one eager load each for themes, parts
     # and sub-topics, then the counters: forums by status and the four national coverage queries.

@@ -1,5 +1,4 @@
 """Coverage read from the database: cantons, grouped forums, statuses, departments without cantons."""
-from sqlalchemy import event
 
 from forums.models import ForumStatus
 from forums.services.coverage import department_coverage, national_coverage
@@ -57,19 +56,14 @@ def test_forums_of_another_consultation_do_not_count(db, consultation, create_fo
     assert department_coverage("13", other).covered_count == 1
 
 
-def test_national_coverage_uses_a_fixed_number_of_queries(db, consultation, create_forum):
+def test_national_coverage_uses_a_fixed_number_of_queries(db, consultation, create_forum, count_queries):
     for cantons in (["1301"], ["1305"], ["7501"]):
         create_forum(cantons=cantons, status=ForumStatus.PUBLISHED, department=cantons[0][:2],
                      commune="75056" if cantons[0] == "7501" else "13001",
                      animator_name=f"Animateur {cantons[0]}", venue_name=f"Salle {cantons[0]}")
     db.session.refresh(consultation)
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with count_queries() as statements:
         result = national_coverage(consultation)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
     assert len(statements) == 4
     assert set(result) == {"13", "75", "2A", "972"}

@@ -4,7 +4,6 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event
 
 from forums.models import Consultation, ForumStatus
 from forums.services.national import (
@@ -26,23 +25,6 @@ def listed(db, consultation, **filters):
 def parse(text):
     assert text.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";"))
-
-
-class Statements:
-    """Collect the SQL statements the engine runs inside a ``with`` block."""
-
-    def __init__(self, engine):
-        self.engine, self.sql = engine, []
-
-    def _record(self, *args):
-        self.sql.append(args[2])
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.sql
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 def test_drafts_are_never_listed(db, consultation, create_forum):
@@ -140,21 +122,21 @@ def test_forum_export_keeps_spreadsheets_from_running_formulas(db, consultation,
     assert row["motif d'annulation"] == "'-Intempéries"
 
 
-def test_counts_by_department_and_status_in_one_query(db, consultation, create_forum):
+def test_counts_by_department_and_status_in_one_query(db, consultation, create_forum, count_queries):
     create_forum(status=ForumStatus.DRAFT)
     create_forum(status=ForumStatus.DRAFT)
     create_forum(status=ForumStatus.POSTPONED)
     create_forum(status=ForumStatus.PUBLISHED, department="75", cantons=["7501"], commune="75056")
 
     db.session.refresh(consultation)
-    with Statements(db.engine) as sql:
+    with count_queries() as sql:
         counts = count_forums_by_department(consultation)
 
     assert len(sql) == 1
     assert counts == {"13": {ForumStatus.DRAFT: 2, ForumStatus.POSTPONED: 1}, "75": {ForumStatus.PUBLISHED: 1}}
 
 
-def test_department_progress_counts_states_and_coverage(db, consultation, create_forum):
+def test_department_progress_counts_states_and_coverage(db, consultation, create_forum, count_queries):
     create_forum(status=ForumStatus.DRAFT, cantons=["1306"], commune="13004")
     create_forum(status=ForumStatus.PUBLISHED, cantons=["1301"])
     create_forum(status=ForumStatus.POSTPONED, cantons=["1305"])
@@ -162,7 +144,7 @@ def test_department_progress_counts_states_and_coverage(db, consultation, create
     create_forum(status=ForumStatus.HELD, department="75", cantons=["7501"], commune="75056")
 
     db.session.refresh(consultation)
-    with Statements(db.engine) as sql:
+    with count_queries() as sql:
         rows, totals = department_progress(consultation)
 
     assert len(sql) == 6
