@@ -32,7 +32,7 @@ def create_app(config=None):
     database.configure(app)
     migrate.init_app(
         app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True,
-        render_item=database.render_migration_type,
+        render_item=database.render_migration_type, include_object=database.include_object,
     )
     csrf.init_app(app)
     limiter.init_app(app)

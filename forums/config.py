@@ -12,6 +12,15 @@ ENV_SETTINGS = (
     "PROXY_COUNT",
     "CONTACT_EMAIL",
     "PUBLIC_URL",
+    "MAIL_BACKEND",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_FROM",
+    "MAIL_TIMEOUT",
 )
 
 
@@ -31,6 +40,16 @@ def default_config(instance_path):
         "PROXY_COUNT": 0,
         "CONTACT_EMAIL": "forums-securite@interieur.gouv.fr",
         "PUBLIC_URL": None,
+        # "log" writes messages to the log (development); production defaults to "smtp".
+        "MAIL_BACKEND": None,
+        "MAIL_SERVER": "localhost",
+        "MAIL_PORT": 25,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_FROM": "Forums de sécurité <ne-pas-repondre@forums-securite.interieur.gouv.fr>",
+        "MAIL_TIMEOUT": 10,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -80,6 +99,10 @@ def finalise_config(config):
         # A fixed development key keeps sessions across restarts; it is never used in production.
         config["SECRET_KEY"] = "development-only-not-secret"
     config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
+    if not config.get("MAIL_BACKEND"):
+        config["MAIL_BACKEND"] = "smtp" if is_production else "log"
+    if config["MAIL_BACKEND"] not in ("smtp", "log"):
+        raise ConfigurationError(f"FORUMS_MAIL_BACKEND must be smtp or log, not {config['MAIL_BACKEND']!r}.")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["DATABASE_URL"])
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
     config["SESSION_COOKIE_SECURE"] = is_production

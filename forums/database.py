@@ -32,3 +32,17 @@ def render_migration_type(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl!r}"
     return False
+
+
+#: Full-text search structures created by hand in the migrations, outside the models.
+SEARCH_INDEX_TABLES = ("questions_fts",)
+SEARCH_INDEXES = ("ix_questions_search",)
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Keep autogenerate away from the full-text structures the models do not describe."""
+    if type_ == "table":
+        return not (name or "").startswith(SEARCH_INDEX_TABLES)
+    if type_ == "index":
+        return name not in SEARCH_INDEXES
+    return True

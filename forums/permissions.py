@@ -87,6 +87,18 @@ def can_manage_invitees(agent, forum):
     return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE)
 
 
+def can_moderate_questions(agent, department):
+    """Tell whether the agent may moderate and answer the department's questions (moderators, prefecture)."""
+    if not _is_agent(agent):
+        return False
+    return agent.role in DEPARTMENT_ROLES and agent.department_code == _code(department)
+
+
+def can_see_questions(agent, department):
+    """Tell whether the agent may read the department's questions, published or not (and the ministry)."""
+    return can_moderate_questions(agent, department) or is_national(agent)
+
+
 def can_manage_agents(agent):
     """Tell whether the agent may create, disable and re-scope agent accounts."""
     return _is_agent(agent) and agent.role is Role.ADMIN

@@ -3,22 +3,33 @@
 Any flush that writes a model the public site shows bumps the version, whoever writes it
 (views, commands, tests), so no operation can forget to invalidate the caches.
 """
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
-from .models import Consultation, Forum, ForumDateChange, PublicationState, Speaker, Subtopic, Theme, ThemePart
+from .models import (
+    Consultation, Forum, ForumDateChange, PublicationState, Question, QuestionStatus, Speaker, Subtopic, Theme,
+    ThemePart,
+)
 from .timeutils import utcnow
 
 #: Models whose rows appear on public pages, feeds or the API. (Territories are written in bulk by
 #: their loader, which calls bump_publication_version itself.)
-PUBLIC_MODELS = (Forum, Speaker, ForumDateChange, Consultation, Theme, ThemePart, Subtopic)
+PUBLIC_MODELS = (Forum, Speaker, ForumDateChange, Consultation, Theme, ThemePart, Subtopic, Question)
 
 
-def watch_public_model(model):
-    """Make writes of ``model`` bump the publication version (for models added by later features)."""
-    global PUBLIC_MODELS
-    if model not in PUBLIC_MODELS:
-        PUBLIC_MODELS = (*PUBLIC_MODELS, model)
+def _question_is_or_was_public(question):
+    # A question waiting for moderation is invisible: receiving one must not expire every cache.
+    was = inspect(question).attrs.status.history.deleted
+    return question.status is QuestionStatus.PUBLISHED or QuestionStatus.PUBLISHED in was
+
+
+#: For models only some of whose rows are public: does writing this row change the public site?
+SHOWN_WHEN = {Question: _question_is_or_was_public}
+
+
+def _shows(obj):
+    shown = SHOWN_WHEN.get(type(obj))
+    return shown is None or shown(obj)
 
 
 def publication_version(session):
@@ -28,10 +39,10 @@ def publication_version(session):
 
 
 def _writes_public_content(session):
-    if any(isinstance(obj, PUBLIC_MODELS) for obj in (*session.new, *session.deleted)):
+    if any(isinstance(obj, PUBLIC_MODELS) and _shows(obj) for obj in (*session.new, *session.deleted)):
         return True
     # "Dirty" includes objects whose attributes were set to the value they had.
-    return any(isinstance(obj, PUBLIC_MODELS) and session.is_modified(obj) for obj in session.dirty)
+    return any(isinstance(obj, PUBLIC_MODELS) and session.is_modified(obj) and _shows(obj) for obj in session.dirty)
 
 
 @event.listens_for(Session, "before_flush")

@@ -18,8 +18,9 @@ from forums.extensions import limiter
 from forums.models.agents import PASSWORD_METHOD
 from forums.models import (
     Agent, Arrondissement, Canton, CantonKind, Commune, Consultation, Department, Forum, ForumStatus,
-    Region, Role,
+    Question, QuestionContact, QuestionStatus, Region, Role, Subtopic, Theme, ThemePart,
 )
+from synthesis import french
 from forums.services.demo import DEMO_DEPARTMENTS
 from forums.services.territories import DEFAULT_DIRECTORY
 from forums.models.territories import commune_postal_codes
@@ -56,6 +57,10 @@ def make_test_config(url, **extra):
 
 def drop_everything(engine):
     """Drop every table, including Alembic's, so the schema is built from the migrations."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            # Dropping the FTS5 table drops its shadow tables, which reflection would list too.
+            connection.exec_driver_sql("DROP TABLE IF EXISTS questions_fts")
     metadata = sa.MetaData()
     metadata.reflect(bind=engine)
     metadata.drop_all(bind=engine)
@@ -337,5 +342,72 @@ def create_forum(db, territories, consultation):
         db.session.add(forum)
         db.session.commit()
         return forum
+
+    return create
+
+
+@pytest.fixture
+def subtopics(db, consultation):
+    """Give the consultation its two themes, one part each with two sub-topics; return sub-topics by code.
+
+    Codes: "1.A.1" Vidéo-protection, "1.A.2" Fichiers de police (theme 1); "2.A.1" Polices
+    municipales, "2.A.2" Sécurité privée (theme 2).
+    """
+    layout = {
+        ("1", "La sécurité, un devoir vis-à-vis de nos concitoyens"): (
+            "1.A", "La modernisation au service de l'efficacité",
+            [("1.A.1", "Vidéo-protection"), ("1.A.2", "Fichiers de police")]),
+        ("2", "La sécurité, une responsabilité partagée"): (
+            "2.A", "Les acteurs locaux de la sécurité",
+            [("2.A.1", "Polices municipales"), ("2.A.2", "Sécurité privée")]),
+    }
+    found = {}
+    for position, ((code, title), (part_code, part_title, subs)) in enumerate(layout.items(), start=1):
+        theme = Theme(consultation=consultation, code=code, position=position, title=title)
+        part = ThemePart(theme=theme, code=part_code, position=1, title=part_title)
+        for sub_position, (sub_code, sub_title) in enumerate(subs, start=1):
+            found[sub_code] = Subtopic(part=part, code=sub_code, position=sub_position, title=sub_title)
+        db.session.add(theme)
+    db.session.commit()
+    return found
+
+
+@pytest.fixture
+def create_question(db, territories, subtopics):
+    """Return a factory of questions written directly to the database.
+
+    ``create_question("Texte…", status=QuestionStatus.PUBLISHED, forum=forum, email="a@b.fr")``;
+    the returned question carries its clear follow-up token as ``question.followup_token``.
+    """
+    counter = iter(range(1, 1_000_000))
+
+    def create(text="Que fait la police contre les cambriolages dans notre quartier ?", department="13",
+               forum=None, subtopic="1.A.1", status=QuestionStatus.PENDING, email=None, display_name=None,
+               submitted_at=None, **fields):
+        number = next(counter)
+        token = f"test-token-{number}"
+        public_text = fields.pop("public_text", text)
+        sub = subtopics[subtopic]
+        question = Question(
+            consultation_id=sub.part.theme.consultation_id,
+            department_code=forum.department_code if forum else department,
+            forum_id=forum.id if forum else None,
+            theme_id=sub.part.theme_id,
+            subtopic_id=sub.id,
+            reference=f"{forum.department_code if forum else department}-{number:06d}",
+            text=text,
+            fingerprint=french.fingerprint(text),
+            status=status,
+            followup_token_hash=Question.hash_token(token),
+            submitted_at=submitted_at or datetime.now(UTC),
+            **fields,
+        )
+        question.set_public_text(public_text)
+        if email or display_name:
+            question.contact = QuestionContact(email=email, display_name=display_name)
+        db.session.add(question)
+        db.session.commit()
+        question.followup_token = token
+        return question
 
     return create

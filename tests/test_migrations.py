@@ -5,12 +5,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from forums.database import include_object
 from forums.extensions import db as _db
 
 
 def test_migrations_match_the_models(app):
     with app.app_context(), _db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         assert compare_metadata(context, _db.metadata) == []
 
 

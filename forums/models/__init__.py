@@ -3,7 +3,11 @@ from .agents import Agent, Role
 from .audit import AuditEvent
 from .consultations import Consultation, Subtopic, Theme, ThemePart
 from .forums import Forum, ForumDateChange, ForumStatus, Invitee, InviteeQuality, Speaker, SpeakerKind
+from .mail import MailStatus, OutgoingMail
 from .publication import PublicationState
+from .questions import (
+    Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport, RejectionReason,
+)
 from .territories import Arrondissement, Canton, CantonKind, Commune, Department, Region
 
 __all__ = [
@@ -20,8 +24,16 @@ __all__ = [
     "ForumStatus",
     "Invitee",
     "InviteeQuality",
+    "MailStatus",
+    "OutgoingMail",
     "PublicationState",
+    "Question",
+    "QuestionContact",
+    "QuestionCounter",
+    "QuestionStatus",
+    "QuestionSupport",
     "Region",
+    "RejectionReason",
     "Role",
     "Speaker",
     "SpeakerKind",

@@ -1,0 +1,76 @@
+"""French text reduced to comparable terms: the same words whatever their accents, case or number.
+
+Used to search questions (identically on SQLite and PostgreSQL: both index the terms computed
+here), to spot duplicates, and to find recurring concerns in what citizens wrote.
+"""
+import hashlib
+import re
+import unicodedata
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+", re.UNICODE)
+#: Elided articles and pronouns: "l'éclairage" is "éclairage".
+_ELISION = re.compile(r"^(?:[lmtsdnjc]|qu|jusqu|lorsqu|puisqu)['’]")
+
+#: Words that carry no subject: articles, pronouns, auxiliaries, conjunctions, common adverbs.
+STOP_WORDS = frozenset("""
+a ai aie aient aies ait alors as au aucun aucune aupres auquel aura aurai auraient aurais aurait
+auront aussi autre autres aux auxquelles auxquels avaient avais avait avant avec avez aviez avions
+avoir avons ayant ayez ayons bon c ca car ce ceci cela celle celles celui cependant certain
+certaines certains ces cet cette ceux chaque chez ci comme comment contre d dans de des desquelles
+desquels deux devrait doit donc dont du duquel elle elles en encore entre es est et etaient etais
+etait etant ete etes etiez etions etre eu eue eues eurent eus eut eux faire fait faut fois font
+furent fut ici il ils j je jusqu l la laquelle le lequel les lesquelles lesquels leur leurs lors
+lui m ma mais me meme memes mes moi mon n ne ni nos notre nous on ont ou par parce pas peu peut
+plus pour pourquoi pourrait quand que quel quelle quelles quels qui quoi s sa sans se sera seraient
+serait seront ses si sien sienne soi soient sois soit sommes son sont sous suis sur t ta te tes
+toi ton tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
+""".split())
+
+_stemmer = snowballstemmer.stemmer("french")
+
+
+def strip_accents(text):
+    """Return ``text`` lower-cased and without diacritics ("Sécurité" → "securite")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text):
+    """Return the words of ``text``, lower-cased, elisions removed, accents kept."""
+    found = []
+    for word in _WORD.findall((text or "").casefold()):
+        word = _ELISION.sub("", word.replace("’", "'"))
+        found.extend(part for part in word.split("'") if part)
+    return found
+
+
+def terms(text):
+    """Return the meaningful terms of ``text``: stems without accents, stop words removed.
+
+    "Les vidéoprotections" and "videoprotection" give the same term; "de", "la", "est" none.
+    """
+    result = []
+    for word in words(text):
+        bare = strip_accents(word)
+        if bare in STOP_WORDS or (len(bare) < 2 and not bare.isdigit()):
+            continue
+        result.append(strip_accents(_stemmer.stemWord(word)))
+    return result
+
+
+def search_text(text):
+    """Return the form stored for full-text search: the terms of ``text`` joined by spaces."""
+    return " ".join(terms(text))
+
+
+def fingerprint(text):
+    """Return a hash identifying texts that say the same words, whatever accents, case and punctuation."""
+    normalised = " ".join(strip_accents(word) for word in words(text))
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def word_count(text):
+    """Return the number of words of ``text``."""
+    return len(words(text))
