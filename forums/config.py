@@ -21,6 +21,9 @@ ENV_SETTINGS = (
     "MAIL_USE_SSL",
     "MAIL_FROM",
     "MAIL_TIMEOUT",
+    "QUESTION_RATE_LIMIT",
+    "SUPPORT_RATE_LIMIT",
+    "QUESTION_HANDLING_DAYS",
 )
 
 
@@ -50,6 +53,11 @@ def default_config(instance_path):
         "MAIL_USE_SSL": False,
         "MAIL_FROM": "Forums de sécurité <ne-pas-repondre@forums-securite.interieur.gouv.fr>",
         "MAIL_TIMEOUT": 10,
+        # Per visitor (IP address), in Flask-Limiter's notation.
+        "QUESTION_RATE_LIMIT": "5 per hour;20 per day",
+        "SUPPORT_RATE_LIMIT": "60 per hour",
+        #: Promised in the acknowledgement: working days until moderation and a first answer.
+        "QUESTION_HANDLING_DAYS": 10,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -99,6 +107,7 @@ def finalise_config(config):
         # A fixed development key keeps sessions across restarts; it is never used in production.
         config["SECRET_KEY"] = "development-only-not-secret"
     config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
+    config["QUESTION_HANDLING_DAYS"] = int(config["QUESTION_HANDLING_DAYS"])
     if not config.get("MAIL_BACKEND"):
         config["MAIL_BACKEND"] = "smtp" if is_production else "log"
     if config["MAIL_BACKEND"] not in ("smtp", "log"):

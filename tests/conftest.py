@@ -1,7 +1,10 @@
 """Shared fixtures: one app per test session on SQLite or PostgreSQL, a clean database per test."""
 import csv
+import email
+import email.policy
 import gzip
 import os
+import socket
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
@@ -411,3 +414,43 @@ def create_question(db, territories, subtopics):
         return question
 
     return create
+
+
+class ReceivedMail:
+    """Messages received by the loopback SMTP server, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message.envelope_recipients = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    """Return a TCP port free on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """Run a real SMTP server on loopback; yield it with ``.port``, ``.messages`` and ``.settings``.
+
+    ``other_app(**smtp_server.settings)`` gives an app that sends its mail there.
+    """
+    from aiosmtpd.controller import Controller
+
+    handler = ReceivedMail()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    handler.settings = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port}
+    try:
+        yield handler
+    finally:
+        controller.stop()
