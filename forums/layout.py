@@ -1,11 +1,14 @@
-"""What the page layout needs from Python: the agent's home link and DSFR alert types."""
+"""What the page layout needs from Python: the agent's home link, the moderation entry and DSFR alert types."""
+from typing import NamedTuple
+
 from flask import url_for
 from flask_login import current_user
 
 from . import permissions
+from .services import moderation
 
 #: Blueprints that make up the agents' area, marked as the current section in the main menu.
-AGENT_BLUEPRINTS = ("prefecture", "ministry", "admin")
+AGENT_BLUEPRINTS = ("prefecture", "moderation", "ministry", "admin")
 
 #: DSFR alert type for each flash category; categories the DSFR lacks read as information.
 ALERT_TYPES = {"success": "success", "error": "error", "warning": "warning", "info": "info"}
@@ -16,6 +19,22 @@ def agent_home_url():
     return url_for(permissions.home_endpoint(current_user))
 
 
+class ModerationEntry(NamedTuple):
+    """The « Modération » menu entry: the queue's URL and how many questions wait there."""
+
+    url: str
+    pending: int
+
+
+def moderation_entry():
+    """Return the agent's ModerationEntry, or None when they do not moderate (one query)."""
+    department_code = getattr(current_user, "department_code", None)
+    if department_code is None or not permissions.can_moderate_questions(current_user, department_code):
+        return None
+    return ModerationEntry(url_for("moderation.queue", code=department_code),
+                           moderation.pending_summary(department_code).count)
+
+
 def alert_type(category):
     """Return the DSFR alert modifier for a flash ``category``."""
     return ALERT_TYPES.get(category, "info")
@@ -24,5 +43,6 @@ def alert_type(category):
 def init_app(app):
     """Expose the layout helpers to every template."""
     app.jinja_env.globals.update(
-        agent_home_url=agent_home_url, alert_type=alert_type, agent_blueprints=AGENT_BLUEPRINTS
+        agent_home_url=agent_home_url, alert_type=alert_type, agent_blueprints=AGENT_BLUEPRINTS,
+        moderation_entry=moderation_entry,
     )

@@ -99,6 +99,15 @@ def can_see_questions(agent, department):
     return can_moderate_questions(agent, department) or is_national(agent)
 
 
+def can_read_moderation(agent, department):
+    """Tell whether the agent may read the department's moderation queue and question files.
+
+    Those who moderate, and the ministry, which follows the consultation; not the administrators,
+    whose work is accounts and consultations, not citizens' unpublished texts.
+    """
+    return can_moderate_questions(agent, department) or (_is_agent(agent) and agent.role is Role.MINISTRY)
+
+
 def can_manage_agents(agent):
     """Tell whether the agent may create, disable and re-scope agent accounts."""
     return _is_agent(agent) and agent.role is Role.ADMIN
@@ -115,6 +124,8 @@ def home_endpoint(agent):
         return "admin.agents"
     if agent.role is Role.MINISTRY:
         return "ministry.home"
+    if agent.role is Role.MODERATOR:
+        return "moderation.index"
     return "prefecture.home"
 
 

@@ -84,7 +84,7 @@ def test_disabled_and_anonymous_agents_see_nothing(db, agents, places):
 @pytest.mark.parametrize("role, endpoint", [(Role.ADMIN, "admin.agents"), (Role.MINISTRY, "ministry.home"),
                                             (Role.PREFECTURE, "prefecture.home"),
                                             (Role.SUBPREFECTURE, "prefecture.home"),
-                                            (Role.MODERATOR, "prefecture.home")])
+                                            (Role.MODERATOR, "moderation.index")])
 def test_home_endpoint_per_role(role, endpoint):
     class Stub:
         pass

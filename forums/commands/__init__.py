@@ -1,4 +1,4 @@
-"""Command-line groups: ``flask territories``, ``flask consultations``, ``flask users``, ``flask demo``."""
+"""Command-line groups: ``flask territories``, ``consultations``, ``users``, ``demo``, ``questions``, ``mail``."""
 import click
 
 
@@ -13,8 +13,10 @@ def register_commands(app):
     """Attach every command group to the app."""
     from .consultations import consultations_cli
     from .demo import demo_cli
+    from .mail import mail_cli
+    from .questions import questions_cli
     from .territories import territories_cli
     from .users import users_cli
 
-    for group in (territories_cli, consultations_cli, users_cli, demo_cli):
+    for group in (territories_cli, consultations_cli, users_cli, demo_cli, questions_cli, mail_cli):
         app.cli.add_command(group)

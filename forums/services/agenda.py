@@ -158,6 +158,9 @@ def _start_of(day):
 
 def load_department(code):
     """Return the department with this code and its region, or None."""
+    # Codes are 2 or 3 letters and digits; anything else (a NUL byte breaks PostgreSQL) matches nothing.
+    if len(code) > 3 or not code.isalnum():
+        return None
     return db.session.scalar(
         db.select(Department).where(Department.code == code).options(selectinload(Department.region))
     )

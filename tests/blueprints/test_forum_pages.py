@@ -341,7 +341,7 @@ def test_list_runs_a_fixed_number_of_queries(db, client, create_forum, prefect, 
     for index in range(4):
         create_forum(cantons=["1306"], title=f"Forum {index}", venue_name=f"Salle {index}",
                      animator_name=f"Animateur {index}", commune="13004", starts_at=paris_time(2009, 4, index + 1))
-    assert query_count() == one == 12
+    assert query_count() == one == 13
 
 
 # --- permissions ----------------------------------------------------------------------------------

@@ -199,8 +199,8 @@ def test_department_page_runs_a_fixed_number_of_queries(client, db, consultation
 
     assert page.count('class="fr-card ') == forum_count
     # Version; department + region; current consultation; forums + commune, cantons, communes and
-    # date changes; coverage (4).
-    assert len(statements) == 13, statements
+    # date changes; coverage (4); the count of its published questions (none to fetch).
+    assert len(statements) == 14, statements
 
 
 @pytest.mark.parametrize("url", ["/", "/agenda", "/departements/13"])

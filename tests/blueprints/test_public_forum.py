@@ -176,8 +176,8 @@ def test_forum_page_runs_a_fixed_number_of_queries(client, db, create_forum, ter
 
     assert page.count("Intervenant ") == size
     # Version; the forum; its department, region, commune, cantons, communes, speakers, date changes
-    # and consultation, one query each.
-    assert len(statements) == 10, statements
+    # and consultation, one query each; the count of its published questions (none to fetch).
+    assert len(statements) == 11, statements
 
 
 def test_forum_page_is_cacheable_and_sets_no_cookie(client, published):

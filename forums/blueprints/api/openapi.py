@@ -2,6 +2,7 @@
 from ...models import SpeakerKind
 from ...services.open_data import COVERAGE_CSV_HEADER, FORUM_CSV_HEADER
 from ...services.public import PUBLIC_STATUSES
+from ...services.question_search import MAX_QUERY_LENGTH, ORDERS
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 
@@ -42,6 +43,12 @@ def _json(schema, description, headers=None):
     return response
 
 
+_PAGE_LINKS = _object({
+    "self": _URL, "first": _URL, "last": _URL,
+    "prev": {"type": ["string", "null"], "format": "uri"},
+    "next": {"type": ["string", "null"], "format": "uri"},
+}, "Adresses absolues des pages, filtres conservés ; null quand la page n'existe pas.")
+
 _CACHE_HEADERS = {
     "ETag": _ref("headers", "ETag"),
     "Last-Modified": _ref("headers", "LastModified"),
@@ -57,6 +64,9 @@ _ERRORS = {
 }
 
 _FILTERS = [_ref("parameters", name) for name in ("consultation", "department", "status", "from", "to")]
+_QUESTION_FILTERS = [
+    _ref("parameters", name) for name in ("consultation", "department", "forum", "theme", "subtopic", "q", "order")
+]
 
 
 def _csv(description, columns):
@@ -79,8 +89,11 @@ def openapi_document():
             "version": "1.0.0",
             "description": (
                 "Données publiques de la consultation « Vos libertés, votre sécurité : parlons-en ensemble » : "
-                "forums annoncés, reportés, tenus ou annulés, et couverture des départements. Seules les "
-                "informations publiées sont exposées : jamais les brouillons, les invités ni les agents.\n\n"
+                "forums annoncés, reportés, tenus ou annulés, couverture des départements, et questions des "
+                "citoyens publiées après modération avec leurs réponses. Seules les informations publiées sont "
+                "exposées : jamais les brouillons, les invités ni les agents ; jamais les questions en attente "
+                "ou refusées, le texte initial d'une question modifiée, ni l'adresse électronique ou le nom "
+                "de son auteur.\n\n"
                 "Règles communes : lecture seule (GET), accès libre depuis toute origine (CORS), réponses "
                 "mises en cache (ETag, Last-Modified, réponse 304 aux requêtes conditionnelles). Un paramètre "
                 "de requête inconnu, répété ou mal formé est refusé par une erreur 400 dont le corps nomme le "
@@ -149,6 +162,35 @@ def openapi_document():
                 "parameters": [_ref("parameters", "consultation")],
                 "responses": {"200": _csv("Fichier CSV, une ligne par département.", COVERAGE_CSV_HEADER), **_ERRORS},
             }},
+            "/api/v1/questions": {"get": {
+                "operationId": "listQuestions",
+                "summary": "Liste des questions publiées",
+                "description": (
+                    "Questions des citoyens publiées après modération, d'une consultation (la consultation en "
+                    "cours par défaut), avec les mêmes filtres que les pages du site, page par page. Les liens de "
+                    "pagination (corps et en-tête Link, RFC 8288) conservent les filtres. Une page au-delà de la "
+                    "dernière renvoie une liste vide."
+                ),
+                "parameters": [*_QUESTION_FILTERS, _ref("parameters", "page"), _ref("parameters", "per_page")],
+                "responses": {
+                    "200": _json(_ref("schemas", "QuestionList"), "Une page de questions.", {
+                        **_CACHE_HEADERS, "Link": _ref("headers", "Link")}),
+                    **_ERRORS,
+                },
+            }},
+            "/api/v1/questions/{reference}": {"get": {
+                "operationId": "getQuestion",
+                "summary": "Une question publiée",
+                "description": (
+                    "Une question publiée, avec sa réponse ou le forum où elle a été traitée. Une question en "
+                    "attente, refusée, regroupée avec une autre ou une référence inconnue : 404."
+                ),
+                "parameters": [_ref("parameters", "reference")],
+                "responses": {
+                    "200": _json(_ref("schemas", "Question"), "La question.", _CACHE_HEADERS),
+                    **_ERRORS,
+                },
+            }},
             "/api/openapi.json": {"get": {
                 "operationId": "getOpenApi",
                 "summary": "Ce document",
@@ -186,6 +228,37 @@ def openapi_document():
                     "description": "Dernier jour (AAAA-MM-JJ, heure de Paris, inclus) de début des forums ; "
                                    "antérieur à from : 400.",
                 },
+                "forum": {
+                    "name": "forum", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
+                    "description": "Numéro d'un forum public : les questions posées pour ce forum ou traitées lors "
+                                   "de ce forum. Un forum inconnu, brouillon ou d'une autre consultation : 400.",
+                },
+                "theme": {
+                    "name": "theme", "in": "query", "required": False,
+                    "schema": {"type": "string", "examples": ["1", "2"]},
+                    "description": "Code du thème. Inconnu : 400.",
+                },
+                "subtopic": {
+                    "name": "subtopic", "in": "query", "required": False,
+                    "schema": {"type": "string", "examples": ["1.A.1", "2.B.1"]},
+                    "description": "Code du sous-thème. Inconnu, ou d'un autre thème que « theme » : 400.",
+                },
+                "q": {
+                    "name": "q", "in": "query", "required": False,
+                    "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
+                    "description": (
+                        "Recherche en texte intégral : chaque mot doit figurer dans la question, quels que soient "
+                        "les accents, les majuscules, le singulier ou le pluriel ; le dernier mot peut être le "
+                        "début d'un mot (« camb » trouve « cambriolages »). Les mots trop courants (le, de, est…) "
+                        "sont ignorés : meta.search_terms donne les termes réellement cherchés."
+                    ),
+                },
+                "order": {
+                    "name": "order", "in": "query", "required": False,
+                    "schema": {"type": "string", "enum": list(ORDERS), "default": ORDERS[0]},
+                    "description": "recent : les dernières publiées d'abord ; supported : les plus soutenues "
+                                   "d'abord, puis les dernières publiées.",
+                },
                 "page": {
                     "name": "page", "in": "query", "required": False,
                     "schema": {"type": "integer", "minimum": 1, "default": 1},
@@ -196,6 +269,11 @@ def openapi_document():
                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                                "default": DEFAULT_PER_PAGE},
                     "description": f"Nombre de forums par page, de 1 à {MAX_PER_PAGE}.",
+                },
+                "reference": {
+                    "name": "reference", "in": "path", "required": True,
+                    "schema": {"type": "string", "examples": ["13-000124"]},
+                    "description": "Référence de la question : code du département et numéro.",
                 },
                 "forum_id": {
                     "name": "forum_id", "in": "path", "required": True, "schema": {"type": "integer"},
@@ -223,8 +301,8 @@ def openapi_document():
                 "BadRequest": _json(_ref("schemas", "Error"),
                                     "Paramètre de requête inconnu, répété ou mal formé : error.parameter le nomme."),
                 "NotFound": _json(_ref("schemas", "Error"),
-                                  "Ressource introuvable : forum inconnu ou brouillon, département ou consultation "
-                                  "inconnus."),
+                                  "Ressource introuvable : forum inconnu ou brouillon, question non publiée, "
+                                  "département ou consultation inconnus."),
                 "OtherError": _json(_ref("schemas", "Error"),
                                     "Autre erreur, toujours en JSON : 405 méthode non autorisée, 429 trop de "
                                     "requêtes, 500 erreur interne, 503 service indisponible."),
@@ -288,11 +366,42 @@ def openapi_document():
                         "total": {"type": "integer", "minimum": 0, "description": "Nombre de forums filtrés."},
                         "pages": {"type": "integer", "minimum": 1},
                     }),
-                    "links": _object({
-                        "self": _URL, "first": _URL, "last": _URL,
-                        "prev": {"type": ["string", "null"], "format": "uri"},
-                        "next": {"type": ["string", "null"], "format": "uri"},
-                    }, "Adresses absolues des pages, filtres conservés ; null quand la page n'existe pas."),
+                    "links": _PAGE_LINKS,
+                }),
+                "Question": _object({
+                    "reference": {"type": "string", "description": "Référence : code du département et numéro."},
+                    "url": {**_URL, "description": "Page publique de la question, où la soutenir."},
+                    "department": code_name,
+                    "forum_id": {"type": ["integer", "null"],
+                                 "description": "Forum pour lequel la question a été posée ; null si elle est "
+                                                "posée au département."},
+                    "theme": _object({"code": _STRING, "title": _STRING}),
+                    "subtopic": _object({"code": _STRING, "title": _STRING}),
+                    "text": {"type": "string",
+                             "description": "Texte publié, le cas échéant sans les données personnelles que la "
+                                            "modération a retirées. Texte brut : à échapper avant affichage."},
+                    "published_at": _DATETIME,
+                    "support_count": {"type": "integer", "minimum": 0,
+                                      "description": "Nombre de soutiens (un par navigateur)."},
+                    "answer": {"type": ["string", "null"],
+                               "description": "Réponse de la préfecture, source Markdown ; null sans réponse."},
+                    "answer_html": {"type": ["string", "null"], "description": "Réponse en HTML assaini."},
+                    "answered_at": _nullable(_DATETIME),
+                    "addressed_forum_id": {"type": ["integer", "null"],
+                                           "description": "Forum lors duquel la question a été traitée."},
+                    "addressed_at": _nullable(_DATETIME),
+                }, "Une question publiée, sans rien qui identifie son auteur."),
+                "QuestionList": _object({
+                    "data": _list(_ref("schemas", "Question")),
+                    "meta": _object({
+                        "page": {"type": "integer", "minimum": 1},
+                        "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+                        "total": {"type": "integer", "minimum": 0, "description": "Nombre de questions filtrées."},
+                        "pages": {"type": "integer", "minimum": 1},
+                        "search_terms": _list(_STRING, "Termes cherchés, tirés de « q » : radicaux sans accents "
+                                                       "ni mots courants ; vide sans recherche."),
+                    }),
+                    "links": _PAGE_LINKS,
                 }),
                 "Coverage": _object({
                     "department": code_name,

@@ -3,12 +3,15 @@ import re
 from datetime import date
 
 from ...extensions import db
-from ...models import Consultation, Department, ForumStatus
+from ...models import Consultation, Department, Forum, ForumStatus
 from ...services.open_data import ForumFilters
 from ...services.public import PUBLIC_STATUSES, current_consultation
+from ...services.question_search import MAX_QUERY_LENGTH, ORDERS, theme_choices
 
 #: Parameters of the forum lists; the CSV export takes them all but the pagination.
 FILTER_PARAMETERS = ("consultation", "department", "status", "from", "to")
+#: Parameters of the question list, as the public pages filter them.
+QUESTION_FILTER_PARAMETERS = ("consultation", "department", "forum", "theme", "subtopic", "q", "order")
 PAGINATION_PARAMETERS = ("page", "per_page")
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
@@ -68,6 +71,26 @@ def parse_forum_filters(args):
     )
 
 
+def parse_question_filters(args, consultation):
+    """Return the keyword arguments of ``search_published`` given by the query string."""
+    theme, subtopic = _parse_theme_and_subtopic(args, consultation)
+    query = args.get("q", "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ApiError(400, f"La recherche « q » ne peut dépasser {MAX_QUERY_LENGTH} caractères.", "q")
+    order = args.get("order", "").strip() or ORDERS[0]
+    if order not in ORDERS:
+        raise ApiError(400, "Tri inconnu : « order » accepte " + ", ".join(ORDERS) + ".", "order")
+    return {
+        "consultation": consultation,
+        "department_code": _parse_department(args),
+        "forum_id": _parse_forum(args, consultation),
+        "theme_id": theme.id if theme else None,
+        "subtopic_id": subtopic.id if subtopic else None,
+        "text": query,
+        "order": order,
+    }
+
+
 def parse_pagination(args):
     """Return (page, per_page) from the query string."""
     page = _parse_integer(args, "page", 1, None, "un nombre entier supérieur ou égal à 1")
@@ -124,3 +147,42 @@ def _parse_department(args):
             "par exemple 13, 2A ou 972.", "department",
         )
     return raw
+
+
+def _parse_forum(args, consultation):
+    raw = args.get("forum", "").strip()
+    if not raw:
+        return None
+    forum_id = int(raw) if _INTEGER.match(raw) else None
+    known = forum_id is not None and db.session.scalar(
+        db.select(Forum.id).where(Forum.id == forum_id, Forum.consultation_id == consultation.id,
+                                  Forum.status.in_(PUBLIC_STATUSES))
+    )
+    if not known:
+        raise ApiError(400, "Forum inconnu : « forum » attend le numéro d'un forum public de la consultation.", "forum")
+    return forum_id
+
+
+def _parse_theme_and_subtopic(args, consultation):
+    theme_code = args.get("theme", "").strip()
+    subtopic_code = args.get("subtopic", "").strip()
+    if not theme_code and not subtopic_code:
+        return None, None
+    choices = theme_choices(consultation)
+    theme = None
+    if theme_code:
+        theme = next((choice.theme for choice in choices if choice.theme.code == theme_code), None)
+        if theme is None:
+            codes = ", ".join(choice.theme.code for choice in choices)
+            raise ApiError(400, f"Thème inconnu : « theme » attend le code d'un thème de la consultation ({codes}).",
+                           "theme")
+    if not subtopic_code:
+        return theme, None
+    owner, subtopic = next(((choice.theme, sub) for choice in choices for sub in choice.subtopics
+                            if sub.code == subtopic_code), (None, None))
+    if subtopic is None:
+        raise ApiError(400, "Sous-thème inconnu : « subtopic » attend le code d'un sous-thème de la consultation, "
+                            "par exemple 1.A.1.", "subtopic")
+    if theme is not None and owner is not theme:
+        raise ApiError(400, f"Le sous-thème {subtopic.code} n'appartient pas au thème {theme.code}.", "subtopic")
+    return owner, subtopic

@@ -14,12 +14,13 @@ from ...services.open_data import (
     forum_csv_row, forum_to_dict,
 )
 from ...services.public import public_forum
+from ...services.question_search import question_by_reference, question_to_dict, search_published
 from ...spreadsheets import csv_download, spreadsheet_csv
 from . import bp
 from .openapi import openapi_document
 from .params import (
-    FILTER_PARAMETERS, PAGINATION_PARAMETERS, ApiError, check_parameters, parse_consultation,
-    parse_forum_filters, parse_pagination,
+    FILTER_PARAMETERS, PAGINATION_PARAMETERS, QUESTION_FILTER_PARAMETERS, ApiError, check_parameters,
+    parse_consultation, parse_forum_filters, parse_pagination, parse_question_filters,
 )
 
 
@@ -62,22 +63,8 @@ def forums():
     pages = max(1, ceil(total / per_page))
     # Past the last page there is nothing to fetch (and no huge OFFSET to send).
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all() if page <= pages else []
-    links = {
-        "self": _page_url(page),
-        "first": _page_url(1),
-        "last": _page_url(pages),
-        "prev": _page_url(min(page, pages + 1) - 1) if page > 1 else None,
-        "next": _page_url(page + 1) if page < pages else None,
-    }
-    response = jsonify(
-        data=[forum_to_dict(forum) for forum in items],
-        meta={"page": page, "per_page": per_page, "total": total, "pages": pages},
-        links=links,
-    )
-    response.headers["Link"] = ", ".join(
-        f'<{url}>; rel="{rel}"' for rel, url in links.items() if url is not None and rel != "self"
-    )
-    return response
+    return _page_response([forum_to_dict(forum) for forum in items],
+                          {"page": page, "per_page": per_page, "total": total, "pages": pages})
 
 
 @bp.get("/v1/forums.csv")
@@ -101,6 +88,31 @@ def forum(forum_id):
     if found is None:
         raise ApiError(404, "Aucun forum public ne porte ce numéro.")
     return jsonify(forum_to_dict(found))
+
+
+@bp.get("/v1/questions")
+@cacheable
+def questions():
+    """List the published questions of a consultation, filtered, searched, ordered and paginated."""
+    check_parameters(request.args, QUESTION_FILTER_PARAMETERS + PAGINATION_PARAMETERS)
+    page, per_page = parse_pagination(request.args)
+    consultation = parse_consultation(request.args)
+    found = search_published(page=page, per_page=per_page, **parse_question_filters(request.args, consultation))
+    return _page_response([question_to_dict(question) for question in found.items], {
+        "page": page, "per_page": per_page, "total": found.total, "pages": found.pages,
+        "search_terms": list(found.terms),
+    })
+
+
+@bp.get("/v1/questions/<reference>")
+@cacheable
+def question(reference):
+    """Show one published question."""
+    check_parameters(request.args, ())
+    found = question_by_reference(reference)
+    if found is None or not found.is_public:
+        raise ApiError(404, "Aucune question publiée ne porte cette référence.")
+    return jsonify(question_to_dict(found))
 
 
 @bp.get("/v1/departments/<code>/coverage")
@@ -129,6 +141,23 @@ def coverage_csv():
     rows = (coverage_csv_row(department, coverages[department.code])
             for department in departments if department.code in coverages)
     return csv_download(spreadsheet_csv(COVERAGE_CSV_HEADER, rows), f"couverture-{consultation.slug}.csv")
+
+
+def _page_response(data, meta):
+    """Return a page of a list as JSON, with its pagination links in the body and the Link header."""
+    page, pages = meta["page"], meta["pages"]
+    links = {
+        "self": _page_url(page),
+        "first": _page_url(1),
+        "last": _page_url(pages),
+        "prev": _page_url(min(page, pages + 1) - 1) if page > 1 else None,
+        "next": _page_url(page + 1) if page < pages else None,
+    }
+    response = jsonify(data=data, meta=meta, links=links)
+    response.headers["Link"] = ", ".join(
+        f'<{url}>; rel="{rel}"' for rel, url in links.items() if url is not None and rel != "self"
+    )
+    return response
 
 
 def _page_url(page):

@@ -10,6 +10,7 @@ from ...models.territories import (
     department_structure,
 )
 from ...services.coverage import department_coverage
+from ...services.moderation import pending_summary
 from . import bp
 from .loaders import visible_arrondissement, visible_department
 from .forum_routes import arrondissement_coverage
@@ -39,6 +40,8 @@ def department(code):
         communes_by_arrondissement=commune_counts_by_arrondissement(code),
         consultation=consultation,
         coverage=department_coverage(code, consultation) if consultation else None,
+        pending=(pending_summary(code) if consultation and permissions.can_read_moderation(current_user, department)
+                 else None),
     )
 
 

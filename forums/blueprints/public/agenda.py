@@ -13,12 +13,16 @@ from ...services.agenda import (
     prefecture_name, previous_start,
 )
 from ...services.public import current_consultation, public_forum
+from ...services.question_search import search_published
+from ...services.questions import forum_accepts_questions
 from ...templating import french_date, french_datetime
 from ...timeutils import PARIS
 from . import bp
 
 #: A time of day as the French write it: "18 h 30".
 TIME = "H 'h' mm"
+#: The latest published questions shown on a department's or a forum's page.
+QUESTIONS_PREVIEW = 3
 
 
 @bp.get("/agenda")
@@ -40,10 +44,12 @@ def department(code):
                                  "Retrouvez la liste des départements dans l'agenda des forums.")
     consultation = current_consultation()
     agenda = department_agenda(department, consultation) if consultation else None
+    questions = search_published(department_code=department.code, consultation=consultation,
+                                 per_page=QUESTIONS_PREVIEW) if consultation else None
     feed_url = url_for("public.department_ics", code=department.code, _external=True)
     return render_template(
         "public/department.html", department=department, consultation=consultation, agenda=agenda,
-        prefecture=prefecture_name(department),
+        prefecture=prefecture_name(department), questions=questions,
         feed_url=feed_url, webcal_url=webcal_url(feed_url),
     )
 
@@ -56,10 +62,12 @@ def forum(forum_id):
     if forum is None:
         abort(404)
     url = url_for("public.forum", forum_id=forum.id, _external=True)
+    questions = search_published(forum_id=forum.id, consultation=forum.consultation, per_page=QUESTIONS_PREVIEW)
     return render_template(
         "public/forum.html", forum=forum, when=forum_when(forum), address=postal_address(forum),
         directions_url=directions_url(forum), previous_start=previous_start(forum),
         json_ld=json_ld_script(forum_json_ld(forum, url)),
+        questions=questions, accepts_questions=forum_accepts_questions(forum),
     )
 
 

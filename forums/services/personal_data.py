@@ -1,0 +1,92 @@
+"""Removing what identifies the citizens who asked questions, once their consultation is over.
+
+Removed: each question's contact (e-mail address, display name); every outbox message about a
+question, which repeats the address and the private follow-up link; every support, whose browser
+hash ties together the questions one browser supported, a profile of its opinions.
+Kept: the texts and answers as moderated, support counts, and the commune and postal code, which
+the syntheses count by territory and which identify nobody once the contact is gone.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, case, delete, func, select
+
+from ..extensions import db
+from ..models import OutgoingMail, Question, QuestionContact, QuestionSupport
+from ..publication import bump_publication_version
+from ..timeutils import PARIS, utcnow
+from .audit import record_event
+
+
+class PersonalDataError(Exception):
+    """A purge that must not run; the message is French, for the operator."""
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What a purge removed, or would remove when it was a dry run."""
+
+    #: Contacts removed, with how many held an e-mail address and how many a display name.
+    contacts: int
+    emails: int
+    display_names: int
+    #: Outbox messages about the consultation's questions (acknowledgements, answer notices).
+    citizen_mails: int
+    #: Support rows (their browser hashes); the questions' support counts stay.
+    supports: int
+    dry_run: bool
+
+    @property
+    def total(self):
+        """Return the number of rows removed (or to remove)."""
+        return self.contacts + self.citizen_mails + self.supports
+
+
+def purge_personal_data(consultation, dry_run=False, force=False, today=None):
+    """Remove the personal data of ``consultation``'s questions and return the counts; flush only.
+
+    Refused (PersonalDataError) until the day after the departmental syntheses are due, when
+    prefectures may still answer citizens, unless ``force``. A dry run changes nothing.
+    """
+    today = today or utcnow().astimezone(PARIS).date()
+    if not force and today <= consultation.synthesis_due_on:
+        first_day = consultation.synthesis_due_on + timedelta(days=1)
+        raise PersonalDataError(
+            f"la consultation {consultation.slug} n'est pas terminée : les préfectures peuvent répondre "
+            f"aux citoyens jusqu'à la remise des synthèses, le {consultation.synthesis_due_on:%d/%m/%Y}. "
+            f"Relancez la commande à partir du {first_day:%d/%m/%Y}, ou ajoutez --force."
+        )
+    questions = select(Question.id).where(Question.consultation_id == consultation.id).scalar_subquery()
+    contacts = QuestionContact.question_id.in_(questions)
+    mails = OutgoingMail.question_id.in_(questions)
+    supports = QuestionSupport.question_id.in_(questions)
+    contact_count, email_count, name_count = db.session.execute(
+        select(func.count(),
+               func.count(case((and_(QuestionContact.email.is_not(None), QuestionContact.email != ""), 1))),
+               func.count(case((and_(QuestionContact.display_name.is_not(None),
+                                     QuestionContact.display_name != ""), 1))))
+        .where(contacts)
+    ).one()
+    report = PurgeReport(
+        contacts=contact_count, emails=email_count, display_names=name_count,
+        citizen_mails=db.session.scalar(select(func.count()).select_from(OutgoingMail).where(mails)),
+        supports=db.session.scalar(select(func.count()).select_from(QuestionSupport).where(supports)),
+        dry_run=dry_run,
+    )
+    if dry_run or not report.total:
+        return report
+    for model, condition in ((QuestionContact, contacts), (OutgoingMail, mails), (QuestionSupport, supports)):
+        db.session.execute(delete(model).where(condition).execution_options(synchronize_session=False))
+    # Objects loaded before the purge would still show the deleted rows.
+    db.session.expire_all()
+    if report.display_names:
+        # Display names appear beside published questions: the public pages change.
+        bump_publication_version(db.session)
+    record_event(
+        "questions.purge_personal_data", "consultation", consultation.id,
+        summary=(f"Données personnelles des questions de la consultation {consultation.slug} supprimées : "
+                 f"{report.contacts} coordonnées, {report.citizen_mails} courriels, {report.supports} soutiens."),
+        changes={"question_contacts": [report.contacts, 0], "citizen_mails": [report.citizen_mails, 0],
+                 "question_supports": [report.supports, 0]},
+    )
+    return report
