@@ -24,6 +24,8 @@ ENV_SETTINGS = (
     "QUESTION_RATE_LIMIT",
     "SUPPORT_RATE_LIMIT",
     "QUESTION_HANDLING_DAYS",
+    "UPLOAD_DIRECTORY",
+    "UPLOAD_MAX_MB",
 )
 
 
@@ -65,7 +67,11 @@ def default_config(instance_path):
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
-        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        #: Where minutes' documents are stored: outside the static folder; shared storage when
+        #: several servers run the site.
+        "UPLOAD_DIRECTORY": os.path.join(instance_path, "uploads"),
+        #: Largest document accepted, in megabytes; requests a little larger are refused unread.
+        "UPLOAD_MAX_MB": 20,
     }
 
 
@@ -108,6 +114,9 @@ def finalise_config(config):
         config["SECRET_KEY"] = "development-only-not-secret"
     config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
     config["QUESTION_HANDLING_DAYS"] = int(config["QUESTION_HANDLING_DAYS"])
+    config["UPLOAD_MAX_MB"] = int(config["UPLOAD_MAX_MB"])
+    # Room for the form's other fields around one full-size document.
+    config["MAX_CONTENT_LENGTH"] = (config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     if not config.get("MAIL_BACKEND"):
         config["MAIL_BACKEND"] = "smtp" if is_production else "log"
     if config["MAIL_BACKEND"] not in ("smtp", "log"):

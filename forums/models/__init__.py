@@ -4,28 +4,43 @@ from .audit import AuditEvent
 from .consultations import Consultation, Subtopic, Theme, ThemePart
 from .forums import Forum, ForumDateChange, ForumStatus, Invitee, InviteeQuality, Speaker, SpeakerKind
 from .mail import MailStatus, OutgoingMail
+from .minutes import (
+    AttachmentKind, AttendanceCategory, Minutes, MinutesAttachment, MinutesTopic, MinutesVersion, Proposal,
+    ProposalOrigin,
+)
 from .publication import PublicationState
 from .questions import (
     Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport, RejectionReason,
 )
+from .syntheses import DepartmentSynthesis, NationalSynthesis, SynthesisStatus
 from .territories import Arrondissement, Canton, CantonKind, Commune, Department, Region
 
 __all__ = [
     "Agent",
     "Arrondissement",
+    "AttachmentKind",
+    "AttendanceCategory",
     "AuditEvent",
     "Canton",
     "CantonKind",
     "Commune",
     "Consultation",
     "Department",
+    "DepartmentSynthesis",
     "Forum",
     "ForumDateChange",
     "ForumStatus",
     "Invitee",
     "InviteeQuality",
     "MailStatus",
+    "Minutes",
+    "MinutesAttachment",
+    "MinutesTopic",
+    "MinutesVersion",
+    "NationalSynthesis",
     "OutgoingMail",
+    "Proposal",
+    "ProposalOrigin",
     "PublicationState",
     "Question",
     "QuestionContact",
@@ -38,6 +53,7 @@ __all__ = [
     "Speaker",
     "SpeakerKind",
     "Subtopic",
+    "SynthesisStatus",
     "Theme",
     "ThemePart",
 ]
