@@ -212,7 +212,7 @@ def test_an_empty_list_invites_to_ask(client, db, territories, consultation, sub
 
 
 @pytest.mark.parametrize("url", ["/departements/99/questions", "/departements/" + "x" * 300 + "/questions",
-                                 "/departements/13%00/questions", "/departements/13%00",
+                                 "/departements/13%00/questions", "/departements/13%00", "/departements/13%00/calendrier.ics",
                                  "/forums/999999/questions", "/forums/abc/questions"])
 def test_unknown_department_or_forum_is_a_french_404(client, db, territories, consultation, url):
     response = client.get(url)

@@ -9,6 +9,7 @@ from ...extensions import db
 from ...models import Department
 from ...public_cache import cacheable
 from ...services import coverage as coverage_service
+from ...services.agenda import load_department
 from ...services.open_data import (
     COVERAGE_CSV_HEADER, FORUM_CSV_HEADER, count_rows, coverage_csv_row, coverage_to_dict, filtered_forums_query,
     forum_csv_row, forum_to_dict,
@@ -120,7 +121,7 @@ def question(reference):
 def department_coverage(code):
     """Show which cantons (or communes) of a department the consultation's forums cover."""
     check_parameters(request.args, ("consultation",))
-    department = db.session.get(Department, code.upper()) if len(code) <= 3 else None
+    department = load_department(code.upper())
     if department is None:
         raise ApiError(404, "Aucun département ne porte ce code.")
     consultation = parse_consultation(request.args)

@@ -5,8 +5,8 @@ from flask import abort, current_app, request, url_for
 
 from ... import ical
 from ...extensions import db
-from ...models import Department
 from ...public_cache import cacheable
+from ...services.agenda import load_department
 from ...services.public import current_consultation, public_forum, public_forums_query
 from . import bp
 
@@ -28,7 +28,7 @@ def forum_ics(forum_id):
 @cacheable
 def department_ics(code):
     """Return the feed of a department's public forums, cancelled ones included."""
-    department = db.session.get(Department, code)
+    department = load_department(code)
     if department is None:
         abort(404)
     consultation = current_consultation()
