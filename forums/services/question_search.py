@@ -189,6 +189,7 @@ def public_question_options():
     Only the display name of the contact is read: the e-mail address never leaves the database.
     """
     return (
+        joinedload(Question.consultation),
         joinedload(Question.theme),
         joinedload(Question.subtopic),
         joinedload(Question.department),

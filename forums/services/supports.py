@@ -28,7 +28,16 @@ _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class SupportError(Exception):
-    """Raised when a question cannot be supported: it is not published."""
+    """Raised when a question cannot be supported: it is not published, or the consultation is over."""
+
+
+def supports_open(question):
+    """Tell whether supports are still collected for ``question``: while its consultation is the current one.
+
+    Once the ministry moves on to another consultation, the counts are part of the compiled
+    figures and must not move any more.
+    """
+    return question.consultation.is_current
 
 
 def new_supporter_token():
@@ -54,6 +63,8 @@ def support_question(question, supporter_token):
     """
     if question.status is not QuestionStatus.PUBLISHED:
         raise SupportError("Seule une question publiée peut être soutenue.")
+    if not supports_open(question):
+        raise SupportError("La consultation est close : les soutiens ne sont plus recueillis.")
     insert = _INSERTS[db.session.get_bind().dialect.name]
     # RETURNING says whether the row was written: rowcount is not reliable for every driver.
     inserted = db.session.execute(

@@ -444,6 +444,21 @@ def test_a_question_not_published_cannot_be_supported(db, client, published, nam
     assert db.session.scalar(select(_db.func.count(QuestionSupport.id))) == 0
 
 
+def test_supports_close_with_the_consultation(db, client, published):
+    question = published["municipale"]
+    question.consultation.is_current = False
+    db.session.commit()
+
+    page = text(client.get(f"/questions/{question.reference}"))
+    response = support(client, question)
+
+    assert "les soutiens ne sont plus recueillis" in page
+    assert "Je soutiens cette question</button>" not in page
+    assert response.status_code == 409
+    assert "La consultation est close" in text(response)
+    assert db.session.scalar(select(_db.func.count(QuestionSupport.id))) == 0
+
+
 def test_supporting_without_the_form_token_is_refused(db, published, other_app):
     guarded = other_app(WTF_CSRF_ENABLED=True)
     browser = new_client(guarded)

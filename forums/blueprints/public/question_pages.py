@@ -181,6 +181,7 @@ def question(reference):
     response = make_response(render_template(
         "public/question.html", question=found,
         supported=supports.has_supported(found, request.cookies.get(supports.SUPPORTER_COOKIE)),
+        supports_open=supports.supports_open(found),
     ))
     # The page carries a CSRF token tied to the visitor's session: no shared cache may keep it.
     response.headers["Cache-Control"] = "private, no-store"
@@ -194,6 +195,9 @@ def support_question(reference):
     found = question_by_reference(reference)
     if found is None or not found.is_public:
         return render_error(404, "Seule une question publiée peut être soutenue : aucune ne porte cette référence.")
+    if not supports.supports_open(found):
+        return render_error(409, "La consultation est close : les soutiens ne sont plus recueillis. Le nombre de "
+                                 "soutiens reçus reste affiché avec la question.")
     token = request.cookies.get(supports.SUPPORTER_COOKIE)
     new_token = not supports.valid_supporter_token(token)
     if new_token:
