@@ -1,6 +1,8 @@
 """Jinja filters and globals: sanitised Markdown and French dates."""
 import markdown as markdown_lib
 import nh3
+from datetime import datetime
+
 from flask_babel import format_date, format_datetime
 from markupsafe import Markup
 
@@ -24,7 +26,9 @@ def french_date(value):
     """Return a date in French: "mardi 17 mars 2009", "dimanche 1er mars 2009"."""
     if value is None:
         return ""
-    return format_date(value, _day_pattern(value.day))
+    # Babel shows a datetime's day in Paris: the ordinal must follow that day, not the UTC one.
+    day = value.astimezone(PARIS).day if isinstance(value, datetime) else value.day
+    return format_date(value, _day_pattern(day))
 
 
 def french_datetime(value):

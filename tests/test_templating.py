@@ -13,6 +13,12 @@ def test_french_dates(app):
         assert french_datetime(datetime(2009, 4, 30, 22, 15, tzinfo=UTC)) == "vendredi 1er mai 2009, 0 h 15"
 
 
+def test_the_ordinal_follows_the_day_in_paris_not_in_utc(app):
+    with app.test_request_context():
+        assert french_date(datetime(2009, 4, 30, 22, 15, tzinfo=UTC)) == "vendredi 1er mai 2009"
+        assert french_date(datetime(2009, 5, 1, 22, 30, tzinfo=UTC)) == "samedi 2 mai 2009"
+
+
 def test_markdown_keeps_formatting_and_drops_scripts():
     html = render_markdown("**gras** <script>alert(1)</script> [lien](javascript:alert(1)) <img src=x onerror=alert(1)>")
     assert "<strong>gras</strong>" in html
