@@ -24,6 +24,11 @@ def create_app(config=None):
         applog.get_logger("config").warning(
             "FORUMS_RATELIMIT_STORAGE_URL is memory://: set it to a Redis URL in production."
         )
+    if app.config["ENV"] == "production" and app.config["MAIL_BACKEND"] == "log":
+        # Citizens would get no acknowledgement nor answer: only a deliberate choice.
+        applog.get_logger("config").warning(
+            "FORUMS_MAIL_BACKEND is log: no e-mail is sent; set it to smtp in production."
+        )
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"]

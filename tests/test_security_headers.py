@@ -91,6 +91,14 @@ def test_hsts_only_over_https(client):
     assert int(re.search(r"max-age=(\d+)", secure.headers["Strict-Transport-Security"]).group(1)) >= 31536000
 
 
+def test_production_warns_when_mail_is_only_logged(caplog):
+    create_app({"ENV": "production", "SECRET_KEY": "a-long-production-secret-for-tests",
+                "DATABASE_URL": "sqlite://", "RATELIMIT_STORAGE_URL": "redis://127.0.0.1:6379/0",
+                "MAIL_BACKEND": "log"})
+
+    assert "FORUMS_MAIL_BACKEND is log" in caplog.text
+
+
 def test_session_cookie_is_httponly_lax_and_secure_in_production():
     app = create_app({"ENV": "production", "SECRET_KEY": "a-long-production-secret-for-tests",
                       "DATABASE_URL": "sqlite://", "RATELIMIT_STORAGE_URL": "memory://"})

@@ -51,6 +51,7 @@ def test_home_shows_exact_national_counters_and_calls_to_action(client, db, cons
     assert figures == [("2", "forums annoncés"), ("2", "forums tenus"), ("2", "départements entièrement couverts")]
     assert 'href="/trouver-mon-forum">Trouver mon forum</a>' in page
     assert 'href="/agenda">Consulter l\'agenda des forums</a>' in page
+    assert 'href="/questions/poser">Poser une question</a>' in page
     assert "En cas d'urgence, composez le 17 ou le 112 : ce site ne reçoit ni signalements ni plaintes." in page
 
 
