@@ -76,14 +76,27 @@ def purge_command(slug, dry_run, force):
     else:
         db.session.commit()
         click.echo(f"Données personnelles supprimées pour la consultation {slug} :")
-    click.echo(f"  - {_count(report.contacts, 'coordonnée de citoyen', 'coordonnées de citoyens')} "
-               f"({_count(report.emails, 'adresse électronique', 'adresses électroniques')}, "
-               f"{_count(report.display_names, 'nom affiché', 'noms affichés')}) ;")
-    click.echo(f"  - {_count(report.citizen_mails, 'courriel adressé', 'courriels adressés')} aux citoyens ;")
-    click.echo(f"  - {_count(report.supports, 'soutien', 'soutiens')} (identifiants de navigateur ; "
-               "le nombre de soutiens de chaque question est conservé).")
+    lines = [
+        f"{_count(report.contacts, 'coordonnée de citoyen', 'coordonnées de citoyens')} "
+        f"({_count(report.emails, 'adresse électronique', 'adresses électroniques')}, "
+        f"{_count(report.display_names, 'nom affiché', 'noms affichés')})",
+        f"{_count(report.citizen_mails, 'courriel adressé', 'courriels adressés')} aux citoyens",
+        f"{_count(report.supports, 'soutien', 'soutiens')} (identifiants de navigateur ; "
+        "le nombre de soutiens de chaque question est conservé)",
+    ]
+    if report.edited_originals:
+        lines.append(f"{_count(report.edited_originals, 'texte original', 'textes originaux')} de questions "
+                     f"modifiées par la modération, {_replaced(report.edited_originals)} par le texte publié")
+    if report.rejected_texts:
+        lines.append(f"{_count(report.rejected_texts, 'texte', 'textes')} de questions non publiées, "
+                     f"{_replaced(report.rejected_texts)} par une mention")
+    click.echo(" ;\n".join(f"  - {line}" for line in lines) + ".")
     click.echo("Sont conservés : les questions et les réponses telles que modérées, les nombres de soutiens, "
                "les communes et codes postaux (statistiques).")
+
+
+def _replaced(count):
+    return "remplacé" if count == 1 else "remplacés"
 
 
 def _since(days):

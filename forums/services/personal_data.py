@@ -3,16 +3,19 @@
 Removed: each question's contact (e-mail address, display name); every outbox message about a
 question, which repeats the address and the private follow-up link; every support, whose browser
 hash ties together the questions one browser supported, a profile of its opinions.
-Kept: the texts and answers as moderated, support counts, and the commune and postal code, which
-the syntheses count by territory and which identify nobody once the contact is gone.
+Rewritten: the original text of a question a moderator edited (it held the personal data the edit
+took out) becomes the published text; the text of a rejected question, never published and often
+rejected precisely for naming people, is replaced by a notice.
+Kept: the texts and answers as moderated, support counts, rejection reasons, and the commune and
+postal code, which the syntheses count by territory and which identify nobody once the contact is gone.
 """
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, case, delete, func, select
+from sqlalchemy import and_, case, delete, func, select, update
 
 from ..extensions import db
-from ..models import OutgoingMail, Question, QuestionContact, QuestionSupport
+from ..models import OutgoingMail, Question, QuestionContact, QuestionStatus, QuestionSupport
 from ..publication import bump_publication_version
 from ..timeutils import PARIS, utcnow
 from .audit import record_event
@@ -34,12 +37,20 @@ class PurgeReport:
     citizen_mails: int
     #: Support rows (their browser hashes); the questions' support counts stay.
     supports: int
+    #: Original texts of edited questions replaced by their published text.
+    edited_originals: int
+    #: Texts of rejected questions replaced by a notice.
+    rejected_texts: int
     dry_run: bool
 
     @property
     def total(self):
-        """Return the number of rows removed (or to remove)."""
-        return self.contacts + self.citizen_mails + self.supports
+        """Return the number of rows removed or rewritten (or to remove or rewrite)."""
+        return self.contacts + self.citizen_mails + self.supports + self.edited_originals + self.rejected_texts
+
+
+#: What remains of a rejected question's text after the purge.
+REDACTED_TEXT = "[Texte non publié, supprimé après la consultation.]"
 
 
 def purge_personal_data(consultation, dry_run=False, force=False, today=None):
@@ -60,6 +71,9 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
     contacts = QuestionContact.question_id.in_(questions)
     mails = OutgoingMail.question_id.in_(questions)
     supports = QuestionSupport.question_id.in_(questions)
+    mine = Question.consultation_id == consultation.id
+    rejected = and_(mine, Question.status == QuestionStatus.REJECTED, Question.text != REDACTED_TEXT)
+    edited = and_(mine, Question.status != QuestionStatus.REJECTED, Question.text != Question.public_text)
     contact_count, email_count, name_count = db.session.execute(
         select(func.count(),
                func.count(case((and_(QuestionContact.email.is_not(None), QuestionContact.email != ""), 1))),
@@ -71,12 +85,18 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
         contacts=contact_count, emails=email_count, display_names=name_count,
         citizen_mails=db.session.scalar(select(func.count()).select_from(OutgoingMail).where(mails)),
         supports=db.session.scalar(select(func.count()).select_from(QuestionSupport).where(supports)),
+        edited_originals=db.session.scalar(select(func.count()).select_from(Question).where(edited)),
+        rejected_texts=db.session.scalar(select(func.count()).select_from(Question).where(rejected)),
         dry_run=dry_run,
     )
     if dry_run or not report.total:
         return report
     for model, condition in ((QuestionContact, contacts), (OutgoingMail, mails), (QuestionSupport, supports)):
         db.session.execute(delete(model).where(condition).execution_options(synchronize_session=False))
+    for condition, values in ((edited, {"text": Question.public_text}),
+                              (rejected, {"text": REDACTED_TEXT, "public_text": REDACTED_TEXT, "search_text": ""})):
+        db.session.execute(update(Question).where(condition).values(**values)
+                           .execution_options(synchronize_session=False))
     # Objects loaded before the purge would still show the deleted rows.
     db.session.expire_all()
     if report.display_names:
@@ -85,8 +105,10 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
     record_event(
         "questions.purge_personal_data", "consultation", consultation.id,
         summary=(f"Données personnelles des questions de la consultation {consultation.slug} supprimées : "
-                 f"{report.contacts} coordonnées, {report.citizen_mails} courriels, {report.supports} soutiens."),
+                 f"{report.contacts} coordonnées, {report.citizen_mails} courriels, {report.supports} soutiens, "
+                 f"{report.edited_originals} textes originaux modifiés, {report.rejected_texts} textes refusés."),
         changes={"question_contacts": [report.contacts, 0], "citizen_mails": [report.citizen_mails, 0],
-                 "question_supports": [report.supports, 0]},
+                 "question_supports": [report.supports, 0],
+                 "edited_originals": [report.edited_originals, 0], "rejected_texts": [report.rejected_texts, 0]},
     )
     return report

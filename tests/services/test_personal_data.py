@@ -9,7 +9,7 @@ from forums.models import (
 )
 from forums.publication import publication_version
 from forums.services.mail import queue_mail
-from forums.services.personal_data import PersonalDataError, PurgeReport, purge_personal_data
+from forums.services.personal_data import REDACTED_TEXT, PersonalDataError, PurgeReport, purge_personal_data
 
 
 def count(db, model, *conditions):
@@ -52,7 +52,7 @@ def test_purge_removes_contacts_citizen_mails_and_supports(db, consultation, ask
     db.session.commit()
 
     assert report == PurgeReport(contacts=3, emails=2, display_names=2, citizen_mails=3, supports=3,
-                                 dry_run=False)
+                                 edited_originals=0, rejected_texts=0, dry_run=False)
     mine = Question.consultation_id == consultation.id
     assert count(db, QuestionContact, QuestionContact.question_id.in_(select(Question.id).where(mine))) == 0
     assert count(db, QuestionSupport, QuestionSupport.question_id.in_(select(Question.id).where(mine))) == 0
@@ -74,6 +74,26 @@ def test_purge_keeps_questions_counts_places_and_agents_mail(db, consultation, a
     assert db.session.scalars(select(OutgoingMail.kind).order_by(OutgoingMail.id)).all() == [
         "moderation_digest", "acknowledgement",
     ]
+
+
+def test_purge_rewrites_edited_originals_and_rejected_texts(db, consultation, create_question):
+    edited = create_question(text="Mon voisin Jean Dupont, 12 rue des Lilas, deale dans l'escalier.",
+                             public_text="Un voisin deale dans l'escalier de notre immeuble.",
+                             status=QuestionStatus.PUBLISHED)
+    rejected = create_question(text="Le maire Untel est un voleur, tout le monde le sait bien ici.",
+                               status=QuestionStatus.REJECTED)
+    db.session.commit()
+
+    report = purge_personal_data(consultation)
+    db.session.commit()
+    again = purge_personal_data(consultation)
+
+    assert (report.edited_originals, report.rejected_texts) == (1, 1)
+    assert db.session.get(Question, edited.id).text == "Un voisin deale dans l'escalier de notre immeuble."
+    purged = db.session.get(Question, rejected.id)
+    assert purged.text == purged.public_text == REDACTED_TEXT and purged.search_text == ""
+    assert purged.status is QuestionStatus.REJECTED
+    assert again.total == 0
 
 
 def test_purge_leaves_other_consultations_alone(db, consultation, asked):
@@ -98,8 +118,10 @@ def test_purge_is_recorded_in_the_audit_log(db, consultation, asked):
     )
     assert event.agent_id is None
     assert event.summary == ("Données personnelles des questions de la consultation 2009 supprimées : "
-                             "3 coordonnées, 3 courriels, 3 soutiens.")
-    assert event.changes == {"question_contacts": [3, 0], "citizen_mails": [3, 0], "question_supports": [3, 0]}
+                             "3 coordonnées, 3 courriels, 3 soutiens, 0 textes originaux modifiés, "
+                             "0 textes refusés.")
+    assert event.changes == {"question_contacts": [3, 0], "citizen_mails": [3, 0], "question_supports": [3, 0],
+                             "edited_originals": [0, 0], "rejected_texts": [0, 0]}
 
 
 def test_removing_display_names_expires_public_caches(db, consultation, asked):
@@ -118,7 +140,7 @@ def test_dry_run_counts_and_changes_nothing(db, consultation, asked):
     db.session.commit()
 
     assert report == PurgeReport(contacts=3, emails=2, display_names=2, citizen_mails=3, supports=3,
-                                 dry_run=True)
+                                 edited_originals=0, rejected_texts=0, dry_run=True)
     assert count(db, QuestionContact) == 4
     assert count(db, QuestionSupport) == 4
     assert count(db, OutgoingMail) == 5
