@@ -72,7 +72,8 @@ def drop_everything(engine):
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """Return the application, its schema built by the migrations."""
-    app = create_app(make_test_config(database_url(tmp_path_factory)))
+    app = create_app(make_test_config(database_url(tmp_path_factory),
+                                      UPLOAD_DIRECTORY=str(tmp_path_factory.mktemp("uploads"))))
     with app.app_context():
         drop_everything(_db.engine)
         upgrade()
