@@ -36,6 +36,7 @@ def load_command():
         click.echo(f"  {department.code} {department.name} : {_count(department.total, 'forum')} ({states}) ; "
                    f"couverture {coverage.covered_count}/{coverage.total} {unit} "
                    f"({_percent(coverage.percentage)})")
+    click.echo(f"Questions de citoyens de démonstration : {_count(report.questions_created, 'créée')}.")
     if not report.changed:
         click.echo("Aucun changement : la démonstration est déjà chargée.")
 

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from flask import url_for
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -26,7 +25,7 @@ from ..models import (
 from ..publication import bump_publication_version
 from ..timeutils import PARIS, utcnow
 from .audit import record_event
-from .mail import queue_mail
+from .mail import external_url, queue_mail
 
 log = get_logger("moderation")
 
@@ -372,7 +371,7 @@ def answer(question, markdown_text, by):
     if not first:
         return None
     return _notify(question, "answer", f"answer:{question.id}",
-                   f"Réponse à votre question {question.reference}", _answer_body(question))
+                   f"Réponse à votre question {question.reference}", lambda: _answer_body(question))
 
 
 def mark_addressed(question, forum, by, now=None):
@@ -398,19 +397,20 @@ def mark_addressed(question, forum, by, now=None):
                  changes={"addressed_forum": [old.title if old else None, forum.title]})
     return _notify(question, "addressed", f"addressed:{question.id}:{forum.id}",
                    f"Votre question {question.reference} a été abordée lors d'un forum",
-                   _addressed_body(question, forum))
+                   lambda: _addressed_body(question, forum))
 
 
 def public_question_url(question):
     """Return the absolute address of the question's public page, or None when it cannot be built.
 
     Notifications must never block a decision: without a public page (an application that does
-    not serve one), the message simply carries no link.
+    not serve one), or without a host to name (a command run without FORUMS_PUBLIC_URL), the
+    message simply carries no link.
     """
     try:
-        return url_for("public.question", reference=question.reference, _external=True)
-    except BuildError:
-        log.warning("no public page for question %s: notification sent without a link", question.id)
+        return external_url("public.question", reference=question.reference)
+    except (BuildError, RuntimeError):
+        log.warning("no public address for question %s: notification sent without a link", question.id)
         return None
 
 
@@ -510,14 +510,15 @@ def _prefecture(department):
     return f"la préfecture ({department.label})"
 
 
-def _notify(question, kind, dedupe_key, subject, body):
+def _notify(question, kind, dedupe_key, subject, make_body):
+    # The body is built only for a citizen who left an address: it needs a URL, hence a request or PUBLIC_URL.
     contact = question.contact
     if contact is None or not contact.email:
         return None
     # Back at a forum already announced (A, then B, then A again): the citizen was told once.
     if db.session.scalar(select(OutgoingMail.id).where(OutgoingMail.dedupe_key == dedupe_key)) is not None:
         return None
-    return queue_mail(kind, contact.email, subject, body, question=question, dedupe_key=dedupe_key)
+    return queue_mail(kind, contact.email, subject, make_body(), question=question, dedupe_key=dedupe_key)
 
 
 def _link_paragraph(question, sentence):

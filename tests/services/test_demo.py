@@ -3,12 +3,15 @@
 The demo needs real territories (Territoire de Belfort, Martinique…): these tests load the packaged
 COG files cut down to the demo departments; tests/commands/test_demo_cli.py loads the whole country.
 """
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
 from werkzeug.security import generate_password_hash
 
-from forums.models import Agent, AuditEvent, Consultation, Forum, ForumStatus, Invitee, Role
+from forums.models import (
+    Agent, AuditEvent, Consultation, Forum, ForumStatus, Invitee, Question, QuestionStatus, Role,
+)
 from forums.models.agents import PASSWORD_METHOD
 from forums.services.agents import authenticate_agent
 from forums.services.consultations import DATA_DIR, load_consultation_file, seed_consultation, set_current_consultation
@@ -128,6 +131,21 @@ def test_demo_opens_a_current_edition_around_today_with_forums_in_every_state(db
         agent, failure = authenticate_agent(email, DEMO_PASSWORD)
         assert failure is None and agent.role is Role.PREFECTURE
 
+    # Citizens' questions in every state, moderated and answered through the services.
+    questions = db.session.scalars(db.select(Question).where(Question.consultation_id == current.id)).all()
+    assert report.questions_created == len(questions) == 23
+    by_status = Counter(question.status for question in questions)
+    assert by_status == {QuestionStatus.PUBLISHED: 17, QuestionStatus.PENDING: 4, QuestionStatus.REJECTED: 2}
+    assert sorted(q.reference for q in questions if q.department_code == "90") == ["90-000001", "90-000002",
+                                                                                   "90-000003"]
+    answered = [q for q in questions if q.is_answered]
+    addressed = [q for q in questions if q.addressed_forum is not None]
+    assert len(answered) == 3 and len(addressed) == 4
+    assert all(q.addressed_forum.status is ForumStatus.HELD for q in addressed)
+    question_events = {event.action for event in db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.object_type == "question"))}
+    assert {"question.approve", "question.reject", "question.answer", "question.address"} <= question_events
+
 
 def test_demo_needs_the_2009_consultation_then_a_second_load_changes_nothing(db, france, one_hash):
     with pytest.raises(DemoError) as refused:
@@ -146,7 +164,7 @@ def test_demo_needs_the_2009_consultation_then_a_second_load_changes_nothing(db,
 
     def counts():
         return [db.session.scalar(db.select(db.func.count()).select_from(model))
-                for model in (Agent, Consultation, Forum, Invitee, AuditEvent)]
+                for model in (Agent, Consultation, Forum, Invitee, Question, AuditEvent)]
 
     before = counts()
     second = load_demo(utcnow() + timedelta(days=40))
