@@ -118,6 +118,30 @@ def can_browse_country(agent):
     return is_national(agent)
 
 
+def can_edit_department_synthesis(agent, department):
+    """Tell whether the agent may prepare, edit and submit the department's synthesis: its prefecture."""
+    return _is_agent(agent) and agent.role is Role.PREFECTURE and agent.department_code == _code(department)
+
+
+def can_read_department_synthesis(agent, department):
+    """Tell whether the agent may read the department's synthesis: its prefecture and sub-prefectures, the ministry."""
+    if not _is_agent(agent):
+        return False
+    if agent.role is Role.MINISTRY:
+        return True
+    return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE) and agent.department_code == _code(department)
+
+
+def can_reopen_synthesis(agent):
+    """Tell whether the agent may reopen a submitted departmental synthesis: the ministry."""
+    return _is_agent(agent) and agent.role is Role.MINISTRY
+
+
+def can_edit_national_synthesis(agent):
+    """Tell whether the agent may prepare and edit the national synthesis: the ministry."""
+    return _is_agent(agent) and agent.role is Role.MINISTRY
+
+
 def home_endpoint(agent):
     """Return the endpoint an agent lands on after logging in."""
     if agent.role is Role.ADMIN:

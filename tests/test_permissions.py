@@ -92,3 +92,38 @@ def test_home_endpoint_per_role(role, endpoint):
     stub = Stub()
     stub.role = role
     assert permissions.home_endpoint(stub) == endpoint
+
+
+@pytest.mark.parametrize("agent, place, allowed", [
+    ("prefecture13", "13", True), ("prefecture13", "75", False), ("prefecture75", "13", False),
+    ("subprefecture131", "13", False), ("moderator13", "13", False), ("ministry", "13", False),
+    ("admin", "13", False),
+])
+def test_only_the_prefecture_edits_its_department_synthesis(agents, places, agent, place, allowed):
+    assert permissions.can_edit_department_synthesis(agents[agent], places[place]) is allowed
+    assert permissions.can_edit_department_synthesis(agents[agent], place) is allowed
+
+
+@pytest.mark.parametrize("agent, place, allowed", [
+    ("prefecture13", "13", True), ("prefecture13", "75", False), ("subprefecture131", "13", True),
+    ("subprefecture131", "75", False), ("ministry", "13", True), ("ministry", "75", True),
+    ("moderator13", "13", False), ("admin", "13", False),
+])
+def test_who_reads_a_department_synthesis(agents, places, agent, place, allowed):
+    assert permissions.can_read_department_synthesis(agents[agent], places[place]) is allowed
+
+
+@pytest.mark.parametrize("agent, allowed", [("ministry", True), ("admin", False), ("prefecture13", False),
+                                            ("subprefecture131", False), ("moderator13", False)])
+def test_only_the_ministry_reopens_syntheses_and_writes_the_national_one(agents, agent, allowed):
+    assert permissions.can_reopen_synthesis(agents[agent]) is allowed
+    assert permissions.can_edit_national_synthesis(agents[agent]) is allowed
+
+
+def test_synthesis_rules_refuse_disabled_and_anonymous_agents(db, agents, places):
+    agents["ministry"].is_active = False
+    agents["prefecture13"].is_active = False
+    assert not permissions.can_reopen_synthesis(agents["ministry"])
+    assert not permissions.can_read_department_synthesis(agents["ministry"], places["13"])
+    assert not permissions.can_edit_department_synthesis(agents["prefecture13"], places["13"])
+    assert not permissions.can_edit_national_synthesis(AnonymousUserMixin())

@@ -1,0 +1,208 @@
+"""Open data of a consultation: the published questions and the published proposals, anonymous, in CSV and JSON.
+
+Only what the public site already shows is exported, and nothing that identifies a person:
+
+- **questions**: questions in the "published" state only (never pending, rejected or merged
+  ones), with the text the public reads (``public_text``, the moderated version), never the
+  original text, the asker's e-mail, display name, commune or postal code, nor which agent
+  moderated or answered. Dates are days, not times.
+- **proposals**: the proposals of forums whose minutes summary the prefecture published on the
+  forum's public page (a forum past the draft stage); never the minutes' other content.
+
+Every function returns a generator of ``str`` chunks, for a streamed Flask response (wrap it in
+``stream_with_context``: the rows are read from the database as the response is sent, a batch at
+a time, never as ORM objects). CSV files are for French spreadsheets like the project's other
+exports: UTF-8 with a BOM, ``;`` separators, cells that a spreadsheet would run as a formula
+quoted; booleans are "oui"/"non". JSON is one array of objects, written incrementally; its keys
+are the CSV columns, booleans and numbers typed, missing values null.
+
+Questions columns (:data:`QUESTION_COLUMNS`):
+``reference`` (e.g. 13-000124), ``department_code``, ``department_name``, ``region_code``,
+``region_name``, ``forum_id`` (the public forum the question was asked for, empty when asked to
+the department), ``theme_code``, ``theme_title``, ``subtopic_code``, ``subtopic_title``, ``text``
+(the published text), ``submitted_on`` and ``published_on`` (ISO dates, Paris), ``support_count``
+(number of « Je soutiens »), ``answered``, ``answered_on``, ``answer`` (the prefecture's public
+answer, Markdown), ``addressed_forum_id`` (the public forum where it was taken up).
+
+Proposals columns (:data:`PROPOSAL_COLUMNS`):
+``id``, ``department_code``, ``department_name``, ``region_code``, ``region_name``, ``forum_id``,
+``forum_title``, ``forum_date`` (ISO date, Paris), ``theme_code``, ``theme_title``,
+``subtopic_code``, ``subtopic_title`` (empty for a proposal on a whole theme), ``origin``
+(public, elu, association, forces_ordre), ``origin_label``, ``text``.
+"""
+import csv
+import io
+import json
+
+from sqlalchemy import case
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import (
+    Department, Forum, Minutes, Proposal, Question, QuestionStatus, Region, Subtopic, Theme,
+)
+from ..spreadsheets import safe_cell
+from ..timeutils import PARIS
+from .public import PUBLIC_STATUSES
+
+QUESTION_COLUMNS = (
+    "reference", "department_code", "department_name", "region_code", "region_name", "forum_id",
+    "theme_code", "theme_title", "subtopic_code", "subtopic_title", "text", "submitted_on", "published_on",
+    "support_count", "answered", "answered_on", "answer", "addressed_forum_id",
+)
+PROPOSAL_COLUMNS = (
+    "id", "department_code", "department_name", "region_code", "region_name", "forum_id", "forum_title",
+    "forum_date", "theme_code", "theme_title", "subtopic_code", "subtopic_title", "origin", "origin_label", "text",
+)
+#: Rows read from the database per round trip, and written per chunk.
+BATCH = 1000
+
+
+def questions_csv(consultation):
+    """Yield the consultation's published questions as CSV text, chunk by chunk."""
+    return _csv(QUESTION_COLUMNS, _questions(consultation))
+
+
+def questions_json(consultation):
+    """Yield the consultation's published questions as one JSON array, chunk by chunk."""
+    return _json(_questions(consultation))
+
+
+def proposals_csv(consultation):
+    """Yield the consultation's published proposals as CSV text, chunk by chunk."""
+    return _csv(PROPOSAL_COLUMNS, _proposals(consultation))
+
+
+def proposals_json(consultation):
+    """Yield the consultation's published proposals as one JSON array, chunk by chunk."""
+    return _json(_proposals(consultation))
+
+
+def _questions(consultation):
+    """Yield a dict per published question, in submission order."""
+    asked, addressed = aliased(Forum), aliased(Forum)
+    result = db.session.execute(
+        db.select(
+            Question.reference, Department.code, Department.name, Region.code, Region.name,
+            # A forum still in draft does not exist publicly: its id is not given away.
+            case((asked.status.in_(PUBLIC_STATUSES), asked.id)),
+            Theme.code, Theme.title, Subtopic.code, Subtopic.title, Question.public_text,
+            Question.submitted_at, Question.moderated_at, Question.support_count,
+            Question.answered_at, Question.answer_text,
+            case((addressed.status.in_(PUBLIC_STATUSES), addressed.id)),
+        )
+        .join(Department, Department.code == Question.department_code)
+        .join(Region, Region.code == Department.region_code)
+        .join(Theme, Theme.id == Question.theme_id)
+        .join(Subtopic, Subtopic.id == Question.subtopic_id)
+        .outerjoin(asked, asked.id == Question.forum_id)
+        .outerjoin(addressed, addressed.id == Question.addressed_forum_id)
+        .where(Question.consultation_id == consultation.id, Question.status == QuestionStatus.PUBLISHED)
+        .order_by(Question.submitted_at, Question.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for row in result:
+        (reference, department_code, department_name, region_code, region_name, forum_id, theme_code,
+         theme_title, subtopic_code, subtopic_title, text, submitted_at, moderated_at, supports, answered_at,
+         answer, addressed_forum_id) = row
+        yield {
+            "reference": reference,
+            "department_code": department_code,
+            "department_name": department_name,
+            "region_code": region_code,
+            "region_name": region_name,
+            "forum_id": forum_id,
+            "theme_code": theme_code,
+            "theme_title": theme_title,
+            "subtopic_code": subtopic_code,
+            "subtopic_title": subtopic_title,
+            "text": text,
+            "submitted_on": _day(submitted_at),
+            "published_on": _day(moderated_at),
+            "support_count": supports,
+            "answered": answered_at is not None,
+            "answered_on": _day(answered_at),
+            "answer": answer if answered_at is not None else None,
+            "addressed_forum_id": addressed_forum_id,
+        }
+
+
+def _proposals(consultation):
+    """Yield a dict per proposal shown on a public forum page, forum by forum."""
+    subtopic = aliased(Subtopic)
+    result = db.session.execute(
+        db.select(
+            Proposal.id, Department.code, Department.name, Region.code, Region.name, Forum.id, Forum.title,
+            Forum.starts_at, Theme.code, Theme.title, subtopic.code, subtopic.title, Proposal.origin, Proposal.text,
+        )
+        .join(Minutes, Minutes.id == Proposal.minutes_id)
+        .join(Forum, Forum.id == Proposal.forum_id)
+        .join(Department, Department.code == Proposal.department_code)
+        .join(Region, Region.code == Department.region_code)
+        .join(Theme, Theme.id == Proposal.theme_id)
+        .outerjoin(subtopic, subtopic.id == Proposal.subtopic_id)
+        .where(Proposal.consultation_id == consultation.id, Minutes.summary_published.is_(True),
+               Forum.status.in_(PUBLIC_STATUSES))
+        .order_by(Proposal.department_code, Forum.starts_at, Forum.id, Proposal.position, Proposal.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for row in result:
+        (proposal_id, department_code, department_name, region_code, region_name, forum_id, forum_title,
+         starts_at, theme_code, theme_title, subtopic_code, subtopic_title, origin, text) = row
+        yield {
+            "id": proposal_id,
+            "department_code": department_code,
+            "department_name": department_name,
+            "region_code": region_code,
+            "region_name": region_name,
+            "forum_id": forum_id,
+            "forum_title": forum_title,
+            "forum_date": _day(starts_at),
+            "theme_code": theme_code,
+            "theme_title": theme_title,
+            "subtopic_code": subtopic_code,
+            "subtopic_title": subtopic_title,
+            "origin": origin.value,
+            "origin_label": origin.label,
+            "text": text,
+        }
+
+
+def _csv(columns, items):
+    """Yield the CSV text of ``items`` (dicts), the header first, then a chunk per BATCH rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow(columns)
+    for number, item in enumerate(items, 1):
+        writer.writerow([safe_cell(_cell(item[column])) for column in columns])
+        if number % BATCH == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def _json(items):
+    """Yield one JSON array of ``items``, an object per line, a chunk per BATCH objects."""
+    chunk = ["["]
+    for number, item in enumerate(items):
+        chunk.append(("\n" if number == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
+        if len(chunk) >= BATCH:
+            yield "".join(chunk)
+            chunk = []
+    chunk.append("\n]\n")
+    yield "".join(chunk)
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return value
+
+
+def _day(moment):
+    """Return the Paris day of an aware datetime in ISO 8601 ("2009-03-17"), or None."""
+    return moment.astimezone(PARIS).date().isoformat() if moment is not None else None
