@@ -59,9 +59,10 @@ def register_blueprints(app):
     from .blueprints.api import bp as api_bp
     from .blueprints.auth import bp as auth_bp
     from .blueprints.ministry import bp as ministry_bp
+    from .blueprints.minutes import bp as minutes_bp
     from .blueprints.moderation import bp as moderation_bp
     from .blueprints.prefecture import bp as prefecture_bp
     from .blueprints.public import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, prefecture_bp, moderation_bp, ministry_bp, admin_bp, api_bp):
+    for blueprint in (public_bp, auth_bp, prefecture_bp, moderation_bp, minutes_bp, ministry_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)

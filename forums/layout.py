@@ -8,7 +8,7 @@ from . import permissions
 from .services import moderation
 
 #: Blueprints that make up the agents' area, marked as the current section in the main menu.
-AGENT_BLUEPRINTS = ("prefecture", "moderation", "ministry", "admin")
+AGENT_BLUEPRINTS = ("prefecture", "moderation", "minutes", "ministry", "admin")
 
 #: DSFR alert type for each flash category; categories the DSFR lacks read as information.
 ALERT_TYPES = {"success": "success", "error": "error", "warning": "warning", "info": "info"}

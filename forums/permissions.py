@@ -142,6 +142,43 @@ def can_edit_national_synthesis(agent):
     return _is_agent(agent) and agent.role is Role.MINISTRY
 
 
+def can_read_minutes(agent, forum):
+    """Tell whether the agent may read the forum's minutes and documents.
+
+    The prefecture of the department and the sub-prefecture of the forum's arrondissement, which
+    write them; the ministry, read-only. Not moderators nor administrators: minutes are internal.
+    """
+    if not can_see_forum(agent, forum):
+        return False
+    return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE, Role.MINISTRY)
+
+
+def can_record_minutes(agent, forum):
+    """Tell whether the agent may write the forum's minutes and attach their documents.
+
+    The prefecture of the department, and the sub-prefecture of the forum's arrondissement.
+    """
+    return can_see_forum(agent, forum) and agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE)
+
+
+def can_publish_minutes_summary(agent, forum):
+    """Tell whether the agent may publish or withdraw the public summary of the minutes: the prefecture only."""
+    return can_see_forum(agent, forum) and agent.role is Role.PREFECTURE
+
+
+def can_follow_minutes(agent, department):
+    """Tell whether the agent may follow the department's missing minutes and read its proposals.
+
+    Its prefecture and sub-prefectures (each loader still limits a sub-prefect to its
+    arrondissement), and the ministry.
+    """
+    if not _is_agent(agent):
+        return False
+    if agent.role is Role.MINISTRY:
+        return True
+    return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE) and agent.department_code == _code(department)
+
+
 def home_endpoint(agent):
     """Return the endpoint an agent lands on after logging in."""
     if agent.role is Role.ADMIN:

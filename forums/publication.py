@@ -7,14 +7,17 @@ from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from .models import (
-    Consultation, Forum, ForumDateChange, PublicationState, Question, QuestionStatus, Speaker, Subtopic, Theme,
-    ThemePart,
+    Consultation, Forum, ForumDateChange, Minutes, MinutesTopic, Proposal, PublicationState, Question,
+    QuestionStatus, Speaker, Subtopic, Theme, ThemePart,
 )
 from .timeutils import utcnow
 
 #: Models whose rows appear on public pages, feeds or the API. (Territories are written in bulk by
 #: their loader, which calls bump_publication_version itself.)
-PUBLIC_MODELS = (Forum, Speaker, ForumDateChange, Consultation, Theme, ThemePart, Subtopic, Question)
+PUBLIC_MODELS = (
+    Forum, Speaker, ForumDateChange, Consultation, Theme, ThemePart, Subtopic, Question, Minutes, MinutesTopic,
+    Proposal,
+)
 
 
 def _question_is_or_was_public(question):
@@ -23,8 +26,29 @@ def _question_is_or_was_public(question):
     return question.status is QuestionStatus.PUBLISHED or QuestionStatus.PUBLISHED in was
 
 
+def _summary_is_or_was_public(minutes):
+    # Minutes are internal until the prefecture publishes their summary on the forum page.
+    if minutes.summary_published:
+        return True
+    state = inspect(minutes)
+    history = state.attrs.summary_published.history
+    # Set after a commit expired it, the flag's old value was never loaded: it may have been published.
+    return True in history.deleted or (state.persistent and bool(history.added) and not history.deleted)
+
+
+def _in_public_summary(row):
+    # A topic or proposal dropped from its minutes has lost its link: its history still names them.
+    minutes = row.minutes or next(iter(inspect(row).attrs.minutes.history.deleted), None)
+    return minutes is not None and _summary_is_or_was_public(minutes)
+
+
 #: For models only some of whose rows are public: does writing this row change the public site?
-SHOWN_WHEN = {Question: _question_is_or_was_public}
+SHOWN_WHEN = {
+    Question: _question_is_or_was_public,
+    Minutes: _summary_is_or_was_public,
+    MinutesTopic: _in_public_summary,
+    Proposal: _in_public_summary,
+}
 
 
 def _shows(obj):

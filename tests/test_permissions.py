@@ -127,3 +127,64 @@ def test_synthesis_rules_refuse_disabled_and_anonymous_agents(db, agents, places
     assert not permissions.can_read_department_synthesis(agents["ministry"], places["13"])
     assert not permissions.can_edit_department_synthesis(agents["prefecture13"], places["13"])
     assert not permissions.can_edit_national_synthesis(AnonymousUserMixin())
+
+
+@pytest.fixture
+def minutes_forums(create_forum):
+    """A forum of arrondissement 131 (Aix) and one of arrondissement 132 (Arles), both in the Bouches-du-Rhône."""
+    return {"aix": create_forum(commune="13001"), "arles": create_forum(commune="13004", cantons=["1306"])}
+
+
+@pytest.mark.parametrize("agent, forum, allowed", [
+    ("prefecture13", "aix", True), ("prefecture13", "arles", True),
+    ("subprefecture131", "aix", True), ("subprefecture131", "arles", False),
+    ("ministry", "aix", True), ("moderator13", "aix", False), ("admin", "aix", False),
+    ("prefecture75", "aix", False),
+])
+def test_who_reads_minutes(agents, minutes_forums, agent, forum, allowed):
+    assert permissions.can_read_minutes(agents[agent], minutes_forums[forum]) is allowed
+
+
+@pytest.mark.parametrize("agent, forum, allowed", [
+    ("prefecture13", "aix", True), ("prefecture13", "arles", True),
+    ("subprefecture131", "aix", True), ("subprefecture131", "arles", False),
+    ("ministry", "aix", False), ("moderator13", "aix", False), ("admin", "aix", False),
+    ("prefecture75", "aix", False),
+])
+def test_who_records_minutes(agents, minutes_forums, agent, forum, allowed):
+    assert permissions.can_record_minutes(agents[agent], minutes_forums[forum]) is allowed
+
+
+@pytest.mark.parametrize("agent, forum, allowed", [
+    ("prefecture13", "aix", True), ("prefecture13", "arles", True), ("subprefecture131", "aix", False),
+    ("ministry", "aix", False), ("moderator13", "aix", False), ("admin", "aix", False),
+    ("prefecture75", "aix", False),
+])
+def test_only_the_prefecture_publishes_a_minutes_summary(agents, minutes_forums, agent, forum, allowed):
+    assert permissions.can_publish_minutes_summary(agents[agent], minutes_forums[forum]) is allowed
+
+
+@pytest.mark.parametrize("agent, place, allowed", [
+    ("prefecture13", "13", True), ("prefecture13", "75", False), ("subprefecture131", "13", True),
+    ("subprefecture131", "75", False), ("ministry", "13", True), ("ministry", "75", True),
+    ("moderator13", "13", False), ("admin", "13", False), ("prefecture75", "13", False),
+])
+def test_who_follows_a_departments_minutes(agents, places, agent, place, allowed):
+    assert permissions.can_follow_minutes(agents[agent], places[place]) is allowed
+    assert permissions.can_follow_minutes(agents[agent], place) is allowed
+
+
+def test_minutes_rules_refuse_disabled_and_anonymous_agents(db, agents, places, minutes_forums):
+    for name in ("prefecture13", "ministry", "subprefecture131"):
+        agents[name].is_active = False
+    forum = minutes_forums["aix"]
+    for name in ("prefecture13", "ministry", "subprefecture131"):
+        assert not permissions.can_read_minutes(agents[name], forum)
+        assert not permissions.can_record_minutes(agents[name], forum)
+        assert not permissions.can_follow_minutes(agents[name], places["13"])
+    assert not permissions.can_publish_minutes_summary(agents["prefecture13"], forum)
+    anonymous = AnonymousUserMixin()
+    assert not permissions.can_read_minutes(anonymous, forum)
+    assert not permissions.can_record_minutes(anonymous, forum)
+    assert not permissions.can_publish_minutes_summary(anonymous, forum)
+    assert not permissions.can_follow_minutes(anonymous, places["13"])

@@ -15,6 +15,7 @@ def register_commands(app):
     from .consultations import consultations_cli
     from .demo import demo_cli
     from .mail import mail_cli
+    from .minutes import minutes_cli
     from .questions import questions_cli
     from .synthesis import synthesis_cli
     from .territories import territories_cli
@@ -24,3 +25,4 @@ def register_commands(app):
         app.cli.add_command(group)
     app.cli.add_command(bench_cli)
     app.cli.add_command(synthesis_cli)
+    app.cli.add_command(minutes_cli)

@@ -37,6 +37,7 @@ def load_command():
                    f"couverture {coverage.covered_count}/{coverage.total} {unit} "
                    f"({_percent(coverage.percentage)})")
     click.echo(f"Questions de citoyens de démonstration : {_count(report.questions_created, 'créée')}.")
+    click.echo(f"Comptes-rendus de démonstration : {_count(report.minutes_recorded, 'enregistré')}.")
     if not report.changed:
         click.echo("Aucun changement : la démonstration est déjà chargée.")
 

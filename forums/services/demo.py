@@ -27,6 +27,7 @@ from ..timeutils import PARIS, utcnow
 from .agents import create_agent
 from .consultations import seed_consultation
 from .coverage import national_coverage
+from .demo_minutes import load_demo_minutes
 from .demo_questions import load_demo_questions
 from .forums import (
     ForumData, ForumError, SpeakerData, cancel_forum, mark_forum_held, paris_datetime, postpone_forum,
@@ -108,6 +109,7 @@ class DemoReport:
     forums_created: list = field(default_factory=list)
     invitees_added: int = 0
     questions_created: int = 0
+    minutes_recorded: int = 0
     departments: list = field(default_factory=list)
 
     @property
@@ -115,7 +117,7 @@ class DemoReport:
         """Tell whether the load wrote anything."""
         return bool(any(account.created for account in self.accounts) or self.consultation_created
                     or self.consultation_changes or self.forums_created or self.invitees_added
-                    or self.questions_created)
+                    or self.questions_created or self.minutes_recorded)
 
 
 def load_demo(now=None):
@@ -132,6 +134,7 @@ def load_demo(now=None):
     _load_consultation(source, now.astimezone(PARIS).date(), report)
     _load_forums(specs, agents, now, report)
     report.questions_created = load_demo_questions(report.consultation, agents, now)
+    report.minutes_recorded = load_demo_minutes(report.consultation, agents, now)
     report.departments = _summarise(report.consultation)
     return report
 

@@ -18,6 +18,7 @@ from ..models.forums import forum_cantons, forum_communes
 from ..text import fold
 from ..timeutils import PARIS, utcnow
 from .audit import diff_fields, record_event
+from .errors import FieldErrors
 
 #: A forum is an evening meeting: anything longer is a typing mistake.
 MAX_DURATION = timedelta(hours=12)
@@ -92,7 +93,7 @@ class ForumData:
         )
 
 
-class ForumError(ValueError):
+class ForumError(FieldErrors):
     """Raised when a forum operation is refused.
 
     ``errors`` maps a field name (or "__all__") to French messages; ``warnings`` lists what the
@@ -100,15 +101,10 @@ class ForumError(ValueError):
     """
 
     def __init__(self, errors=None, warnings=None):
-        self.errors = errors or {}
         self.warnings = warnings or []
-        super().__init__("; ".join(m for messages in self.errors.values() for m in messages)
-                         or "; ".join(self.warnings))
-
-    @classmethod
-    def single(cls, message, field_name="__all__"):
-        """Return an error with one message."""
-        return cls({field_name: [message]})
+        super().__init__(errors)
+        if not self.errors:
+            self.args = ("; ".join(self.warnings),)
 
 
 def paris_datetime(day, time):

@@ -400,6 +400,26 @@ def mark_addressed(question, forum, by, now=None):
                    lambda: _addressed_body(question, forum))
 
 
+def clear_addressed(question, by):
+    """Withdraw the mention that a question was taken up at a forum (un-ticked in the forum's minutes).
+
+    The citizen, who may have been told by e-mail, is not written to again: the page simply no
+    longer says so. The former forum is kept in the audit log.
+    """
+    if question.addressed_at is None and question.addressed_forum_id is None:
+        raise ModerationError(f"La question {question.reference} n'est marquée comme abordée lors d'aucun forum.",
+                              "forum")
+    old = question.addressed_forum
+    question.addressed_forum = None
+    question.addressed_at = None
+    record_event("question.clear_addressed", "question", question.id, by=by,
+                 department_code=question.department_code,
+                 summary=f"La question {question.reference} n'est plus marquée comme abordée lors du forum"
+                         + (f" « {old.title} »." if old else "."),
+                 changes={"addressed_forum": [old.title if old else None, None]})
+    return question
+
+
 def public_question_url(question):
     """Return the absolute address of the question's public page, or None when it cannot be built.
 

@@ -1,8 +1,11 @@
 """What the public may see: forums past the draft stage, with what their pages need loaded."""
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import Canton, Commune, Consultation, Department, Forum, ForumStatus
+from ..models import (
+    Canton, Commune, Consultation, Department, Forum, ForumStatus, Minutes, MinutesTopic, Proposal, Subtopic,
+    ThemePart,
+)
 
 #: Statuses shown on the public site, the feeds and the API: never drafts.
 PUBLIC_STATUSES = (ForumStatus.PUBLISHED, ForumStatus.POSTPONED, ForumStatus.HELD, ForumStatus.CANCELLED)
@@ -34,12 +37,30 @@ def public_forums_query(consultation, department_code=None):
     return query
 
 
+def public_summary_options():
+    """Return the loader options of a forum's minutes summary: ``forum.minutes`` is None unless published.
+
+    The minutes join the forum's own query; their topics and proposals cost a query each, and
+    only when a summary is published.
+    """
+    summary = joinedload(Forum.minutes.and_(Minutes.summary_published.is_(True)))
+    return (
+        summary.selectinload(Minutes.topics).joinedload(MinutesTopic.subtopic)
+        .joinedload(Subtopic.part).joinedload(ThemePart.theme),
+        summary.selectinload(Minutes.proposals).joinedload(Proposal.theme),
+        summary.selectinload(Minutes.proposals).joinedload(Proposal.subtopic),
+    )
+
+
 def public_forum(forum_id):
-    """Return the public forum with this id, fully loaded, or None (drafts do not exist publicly)."""
+    """Return the public forum with this id, fully loaded with its published minutes summary, or None.
+
+    Drafts do not exist publicly.
+    """
     return db.session.scalar(
         db.select(Forum)
         .where(Forum.id == forum_id, Forum.status.in_(PUBLIC_STATUSES))
-        .options(*public_forum_options())
+        .options(*public_forum_options(), *public_summary_options())
     )
 
 

@@ -34,6 +34,7 @@ from ..timeutils import PARIS, utcnow
 from . import duplicates
 from .agenda import SCHEDULED_STATUSES, paris_today
 from .commune_search import search_communes
+from .errors import FieldErrors
 from .mail import external_url, queue_mail
 
 TEXT_MIN_LENGTH = 20
@@ -110,17 +111,8 @@ class QuestionData:
     form_nonce: str | None = None
 
 
-class QuestionError(ValueError):
+class QuestionError(FieldErrors):
     """Raised when a question is refused; ``errors`` maps a field name (or "__all__") to French messages."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        super().__init__("; ".join(m for messages in errors.values() for m in messages))
-
-    @classmethod
-    def single(cls, message, field_name="__all__"):
-        """Return an error with one message."""
-        return cls({field_name: [message]})
 
 
 class NeedsConfirmation(Exception):

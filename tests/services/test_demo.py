@@ -10,7 +10,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from forums.models import (
-    Agent, AuditEvent, Consultation, Forum, ForumStatus, Invitee, Question, QuestionStatus, Role,
+    Agent, AuditEvent, Consultation, Forum, ForumStatus, Invitee, Minutes, Question, QuestionStatus, Role,
 )
 from forums.models.agents import PASSWORD_METHOD
 from forums.services.agents import authenticate_agent
@@ -145,6 +145,17 @@ def test_demo_opens_a_current_edition_around_today_with_forums_in_every_state(db
     question_events = {event.action for event in db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.object_type == "question"))}
     assert {"question.approve", "question.reject", "question.answer", "question.address"} <= question_events
+
+    # Minutes of the held forums but Arles's, saved through the service; two public summaries.
+    minutes = {m.forum.title: m for m in db.session.scalars(db.select(Minutes))}
+    assert report.minutes_recorded == len(minutes) == 3
+    assert "Forum de sécurité d'Arles et de la Camargue" not in minutes
+    assert all(m.version_number == 1 and m.forum.status is ForumStatus.HELD for m in minutes.values())
+    assert sorted(title for title, m in minutes.items() if m.summary_published) == [
+        "Forum de sécurité du Nord Atlantique", "Forum de sécurité du pays d'Aix"]
+    assert sum(len(m.proposals) for m in minutes.values()) == 8
+    assert minutes["Forum de sécurité du pays d'Aix"].attendance_public == 142
+    assert len([q for q in questions if q.addressed_forum is not None]) == 4
 
 
 def test_demo_needs_the_2009_consultation_then_a_second_load_changes_nothing(db, france, one_hash):
