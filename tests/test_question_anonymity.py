@@ -88,6 +88,8 @@ def crawl(client, seeds):
         if url in seen:
             continue
         response = client.get(url)
+        # Read streamed bodies (the open data files) now, while their request is the current one.
+        response.get_data()
         seen[url] = response
         queue.extend(link for link in links(response) if link not in seen)
     assert len(seen) < MAX_PAGES, "the crawl did not finish: raise MAX_PAGES"
@@ -102,7 +104,7 @@ def test_no_public_surface_shows_personal_data_or_unpublished_text(client, site)
         "/api/openapi.json", "/api/v1/questions", "/api/v1/questions?q=cambriolage", "/api/v1/questions?department=13",
         f"/api/v1/questions/{edited.reference}", "/api/v1/forums", "/api/v1/forums.csv",
         "/api/v1/departments/coverage.csv", "/calendrier.ics", "/departements/13/calendrier.ics",
-        "/plan-du-site", "/charte-de-moderation",
+        "/plan-du-site", "/charte-de-moderation", "/donnees-ouvertes",
     ]
 
     pages = crawl(client, seeds)
@@ -110,7 +112,8 @@ def test_no_public_surface_shows_personal_data_or_unpublished_text(client, site)
     # The crawl reached every kind of surface that shows questions.
     for surface in (f"/questions/{edited.reference}", f"/questions/{anonymous.reference}",
                     f"/forums/{site['forum'].id}", f"/forums/{site['held'].id}", "/departements/13/questions",
-                    "/api/v1/questions", f"/api/v1/questions/{edited.reference}"):
+                    "/api/v1/questions", f"/api/v1/questions/{edited.reference}", "/donnees-ouvertes/questions.csv",
+                    "/donnees-ouvertes/questions.json"):
         assert surface in pages, surface
     assert all(response.status_code < 500 for response in pages.values())
     for url, response in pages.items():
@@ -118,7 +121,7 @@ def test_no_public_surface_shows_personal_data_or_unpublished_text(client, site)
         shown = html.unescape(raw)
         for what, secret in SECRETS.items():
             assert secret not in raw and secret not in shown, f"{what} on {url}"
-        if url.startswith("/api/") or response.mimetype in ("text/csv", "text/calendar"):
+        if url.startswith(("/api/", "/donnees-ouvertes/")) or response.mimetype in ("text/csv", "text/calendar"):
             assert DISPLAY_NAME not in shown, f"display name in open data: {url}"
 
     # The name its author chose is shown with the question, and only with it.

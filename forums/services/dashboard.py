@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import (
     Department, DepartmentSynthesis, Forum, ForumStatus, Minutes, Question, QuestionStatus, SynthesisStatus,
 )
+from ..text import fold
 from .coverage import national_coverage
 from .national import count_forums_by_department, department_sort_key
 from .syntheses import DRAFT, LATE, NOT_STARTED, REOPENED, STATUS_LABELS, SUBMITTED, synthesis_state
@@ -81,8 +82,9 @@ class DashboardTotals:
 #: Sort keys the dashboard accepts, each a function of a row (ties broken by department code).
 SORT_KEYS = {
     "department": lambda row: department_sort_key(row.code),
-    "name": lambda row: row.name.casefold(),
-    "region": lambda row: row.region_name.casefold(),
+    # Accents folded: Île-de-France sorts under I, Côte-d'Or before Creuse.
+    "name": lambda row: fold(row.name),
+    "region": lambda row: fold(row.region_name),
     "planned": lambda row: row.forums_planned,
     "published": lambda row: row.forums_published,
     "held": lambda row: row.forums_held,

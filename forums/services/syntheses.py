@@ -8,6 +8,7 @@ are always the engine's, recomputed on demand and at submission.
 """
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import joinedload
 
 from synthesis.drafting import DIAGNOSIS, INSIGHT, PROPOSALS, forum_label
@@ -19,6 +20,7 @@ from ..extensions import db
 from ..models import Department, DepartmentSynthesis, Forum, ForumStatus, Minutes, SynthesisStatus
 from ..timeutils import PARIS, utcnow
 from .audit import record_event
+from .errors import FieldErrors
 from .synthesis_inputs import compile_department
 
 #: The synthesis' Markdown columns → the engine's part keys, in the document's order.
@@ -47,17 +49,8 @@ STATUS_LABELS = {
 }
 
 
-class SynthesisError(ValueError):
+class SynthesisError(FieldErrors):
     """Raised when a synthesis operation is refused; ``errors`` maps a field (or "__all__") to French messages."""
-
-    def __init__(self, errors=None):
-        self.errors = errors or {}
-        super().__init__("; ".join(message for messages in self.errors.values() for message in messages))
-
-    @classmethod
-    def single(cls, message, field_name="__all__"):
-        """Return an error with one message."""
-        return cls({field_name: [message]})
 
 
 class MissingMinutes(SynthesisError):
@@ -236,6 +229,7 @@ def submit_synthesis(synthesis, by, now=None):
         raise MissingMinutes(missing, errors)
     if errors:
         raise SynthesisError(errors)
+    _claim_submission(synthesis)
     consultation = synthesis.consultation
     compiled = compile_department(consultation, synthesis.department_code)
     _refresh(synthesis, compiled, now)
@@ -254,6 +248,22 @@ def submit_synthesis(synthesis, by, now=None):
                  summary=f"Synthèse départementale transmise au ministère{late}.",
                  changes={"status": ["submitted"], "is_late": [synthesis.is_late]})
     return synthesis
+
+
+def _claim_submission(synthesis):
+    """Mark the row submitted unless another request has just done so.
+
+    The condition of the UPDATE settles two clicks at once: on PostgreSQL the second waits for the
+    first to commit and then matches no row; on SQLite writers take turns.
+    """
+    claimed = db.session.execute(
+        update(DepartmentSynthesis)
+        .where(DepartmentSynthesis.id == synthesis.id, DepartmentSynthesis.status != SynthesisStatus.SUBMITTED)
+        .values(status=SynthesisStatus.SUBMITTED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        raise SynthesisError.single("La synthèse vient d'être transmise au ministère par un autre agent.")
 
 
 def reopen_synthesis(synthesis, reason, by, now=None):

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from forums.models import AttendanceCategory, AuditEvent, Role, SynthesisStatus
+from forums.models import AttendanceCategory, AuditEvent, DepartmentSynthesis, Role, SynthesisStatus
 from forums.services.syntheses import (
     LOCKED_MESSAGE, PART_MAX_LENGTH, MissingMinutes, SynthesisError, department_synthesis,
     held_forums_without_minutes, prepare_draft, regenerate_figures, reopen_synthesis, submit_synthesis,
@@ -155,6 +155,21 @@ def test_a_submitted_synthesis_cannot_change(db, synthesis, department, prefect)
             operation()
         assert locked.value.errors == {"__all__": [LOCKED_MESSAGE]}
     assert synthesis.diagnosis != "Nouveau"
+
+
+def test_a_submission_made_meanwhile_by_another_request_wins(db, synthesis, department, prefect):
+    complete_minutes(department)
+    db.session.commit()
+    # Another request submits the same synthesis after this one loaded it (a double click).
+    db.session.execute(db.update(DepartmentSynthesis).where(DepartmentSynthesis.id == synthesis.id)
+                       .values(status=SynthesisStatus.SUBMITTED).execution_options(synchronize_session=False))
+    assert synthesis.status is not SynthesisStatus.SUBMITTED
+
+    with pytest.raises(SynthesisError) as late:
+        submit_synthesis(synthesis, prefect, now=ON_TIME)
+
+    assert late.value.errors == {"__all__": ["La synthèse vient d'être transmise au ministère par un autre agent."]}
+    assert events(db, "synthesis.submit") == []
 
 
 def test_late_after_the_deadline_in_paris(db, consultation, synthesis, department, prefect):

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("ministry", __name__, url_prefix="/ministry")
 
-from . import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from . import dashboard, national, routes, syntheses  # noqa: E402,F401  (routes attach themselves to bp)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__, url_prefix=None)
 
-from . import agenda, feeds, question_pages, questions, routes, search  # noqa: E402,F401  (routes attach themselves to bp)
+from . import agenda, feeds, open_data, question_pages, questions, routes, search  # noqa: E402,F401  (routes attach themselves to bp)

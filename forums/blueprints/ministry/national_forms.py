@@ -1,0 +1,164 @@
+"""Forms of the national synthesis pages: the three parts of the document, the proposals catalogue's filters.
+
+The forms read what the agent sent; the rules (lengths, what may be stored) live in
+forums/services/national_synthesis.py, whose French messages ``NationalPartsForm.show_service_errors``
+puts next to the fields.
+"""
+import hashlib
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import NumberRange, Optional, StopValidation
+
+from synthesis.drafting import PART_TITLES
+
+from ...models import ProposalOrigin
+from ...services.syntheses import PART_KEYS
+
+MARKDOWN_HINT = ("Texte en Markdown : « ### » en début de ligne pour un intertitre, **gras**, *italique*, "
+                 "« - » pour une liste. Le HTML et les scripts sont retirés du document.")
+
+#: The catalogue's filters, as named in the query string.
+FILTERS = ("theme", "sous_theme", "origine", "region")
+#: Room for a part of several pages.
+TEXT_SIZE = {"rows": 18}
+
+
+def parts_revision(synthesis):
+    """Return a fingerprint of the three parts as stored: the edit form carries it to detect a concurrent edit."""
+    digest = hashlib.sha256()
+    for name in PART_KEYS:
+        digest.update((getattr(synthesis, name) or "").encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class NationalPartsForm(FlaskForm):
+    """The three parts of the national synthesis, in Markdown, and the revision they were read at."""
+
+    local_insight = TextAreaField(PART_TITLES[PART_KEYS["local_insight"]], render_kw=TEXT_SIZE)
+    diagnosis = TextAreaField(PART_TITLES[PART_KEYS["diagnosis"]], render_kw=TEXT_SIZE)
+    proposals = TextAreaField(PART_TITLES[PART_KEYS["proposals"]], render_kw=TEXT_SIZE)
+    #: parts_revision() of the text the page showed: another agent's save in between changes it.
+    revision = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: Messages about the whole form, shown in the alert on top.
+        self.general_errors = []
+
+    @classmethod
+    def for_synthesis(cls, national):
+        """Return the form filled with the stored parts (for the first display of the page)."""
+        form = cls(formdata=None, **{name: getattr(national, name) or "" for name in PART_KEYS})
+        form.revision.data = parts_revision(national)
+        return form
+
+    def part_fields(self):
+        """Return the three text fields, in the document's order."""
+        return [self[name] for name in PART_KEYS]
+
+    def parts(self):
+        """Return {column: Markdown} as typed, for update_national_parts."""
+        return {name: self[name].data or "" for name in PART_KEYS}
+
+    def show_service_errors(self, errors):
+        """Put a SynthesisError's messages next to their part, or in the alert on top."""
+        for name, messages in errors.items():
+            if name in PART_KEYS:
+                self[name].errors = [*self[name].errors, *messages]
+            else:
+                self.general_errors.extend(messages)
+
+    @property
+    def has_errors(self):
+        """Tell whether the page must show the form's errors."""
+        return bool(self.general_errors or self.errors)
+
+
+class CatalogueFiltersForm(FlaskForm):
+    """Filters of the proposals catalogue, read from the query string; unknown values are refused."""
+
+    class Meta:
+        # Filters only read: a link or a bookmark must work without a token.
+        csrf = False
+
+    theme = SelectField("Thème", choices=[], validate_choice=False)
+    sous_theme = SelectField("Sous-thème", choices=[], validate_choice=False)
+    origine = SelectField(
+        "Origine", validate_choice=False,
+        choices=[SelectChoice("", "Toutes les origines")] + [SelectChoice(o.value, o.label) for o in ProposalOrigin],
+    )
+    region = SelectField("Région", choices=[], validate_choice=False)
+    page = IntegerField(
+        "Page", validators=[Optional(), NumberRange(min=1, message="Le numéro de page commence à 1.")]
+    )
+
+    def __init__(self, args, **kwargs):
+        # ``args``: the query string (a MultiDict), read for the values and for repeated parameters.
+        super().__init__(formdata=args, **kwargs)
+        self._args = args
+        self._theme_of = {}
+
+    def set_choices(self, themes, regions):
+        """Fill the theme, sub-topic and region selects from the consultation's themes and the regions."""
+        self.theme.choices = [SelectChoice("", "Tous les thèmes")] + [
+            SelectChoice(choice.theme.code, f"Thème {choice.theme.code} – {choice.theme.title}") for choice in themes
+        ]
+        self.sous_theme.choices = [SelectChoice("", "Tous les sous-thèmes")] + [
+            SelectChoice(subtopic.code, f"{subtopic.code} – {subtopic.title}")
+            for choice in themes for subtopic in choice.subtopics
+        ]
+        self._theme_of = {subtopic.code: choice.theme.code for choice in themes for subtopic in choice.subtopics}
+        self.region.choices = [SelectChoice("", "Toutes les régions")] + [
+            SelectChoice(region.code, region.name) for region in regions
+        ]
+
+    def add_counts(self, counts):
+        """Append to each choice the number of proposals it would select: {field name: {value: number}}."""
+        for name, by_value in counts.items():
+            self[name].choices = [
+                SelectChoice(choice.value, f"{choice.label} ({by_value.get(choice.value, 0)})") if choice.value
+                else choice
+                for choice in self[name].choices
+            ]
+
+    def validate_theme(self, field):
+        _known(field, "Thème inconnu")
+
+    def validate_sous_theme(self, field):
+        _known(field, "Sous-thème inconnu")
+        theme = self.theme.data
+        if field.data and theme and self._theme_of.get(field.data) != theme:
+            raise StopValidation(f"Le sous-thème « {field.data} » n'appartient pas au thème « {theme} ».")
+
+    def validate_origine(self, field):
+        _known(field, "Origine inconnue")
+
+    def validate_region(self, field):
+        _known(field, "Région inconnue")
+
+    def validate(self, extra_validators=None):
+        """Validate the filters, refusing a parameter given more than once: one choice per filter."""
+        valid = super().validate(extra_validators)
+        for name in (*FILTERS, "page"):
+            if len(self._args.getlist(name)) > 1 and not self[name].errors:
+                self[name].errors = [*self[name].errors, "Un seul choix par filtre : ce paramètre est répété."]
+                valid = False
+        return valid
+
+    def problems(self):
+        """Return the errors as one French sentence per parameter, for the 400 page."""
+        # The first error of a field says enough: a page "x" is not also "below 1".
+        return " ".join(f"{self[name].label.text} (paramètre « {name} ») : {errors[0]}"
+                        for name, errors in self.errors.items())
+
+    def query_args(self):
+        """Return the non-empty filters as query-string arguments, for links that keep them."""
+        return {name: self[name].data for name in FILTERS if self[name].data}
+
+
+def _known(field, message):
+    # An empty value means "all"; anything else must be one of the choices.
+    if field.data and field.data not in {choice.value for choice in field.choices}:
+        raise StopValidation(f"{message} : « {field.data} ».")

@@ -1,0 +1,171 @@
+"""Who may use each departmental synthesis route: the matrix of roles and territories over every route.
+
+The synthesis is the Bouches-du-Rhône's. Its prefecture reads and changes it; its sub-prefectures
+(of any arrondissement of the department) and the ministry read it (403 on changes); moderators and
+administrators may not read it (403); an agent of another department gets 404; anonymous visitors
+go to the login page. Refused requests change nothing.
+"""
+import re
+
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from forums.models import AttendanceCategory, AuditEvent, DepartmentSynthesis, ForumStatus, Role
+from forums.services.syntheses import prepare_draft
+
+from ..conftest import PASSWORD, new_client, paris_time
+from ..services.synthesis_data import add_minutes
+
+BASE = "/prefecture/departements/{code}/synthese"
+
+#: Every route: method, path after BASE, form data, the rule it falls under, and whether the
+#: synthesis must already be prepared (« Préparer » acts on a department without one).
+ROUTES = {
+    "prefecture.synthesis_overview": ("GET", "", None, "read", True),
+    "prefecture.preview_synthesis": ("GET", "/apercu", None, "read", True),
+    "prefecture.download_synthesis:odt": ("GET", ".odt", None, "read", True),
+    "prefecture.download_synthesis:html": ("GET", ".html", None, "read", True),
+    "prefecture.download_synthesis:zip": ("GET", ".zip", None, "read", True),
+    "prefecture.prepare_synthesis": ("POST", "/preparer", {}, "edit", False),
+    "prefecture.edit_synthesis": ("GET", "/modifier", None, "edit", True),
+    "prefecture.edit_synthesis:post": ("POST", "/modifier", {"local_insight": "Éclairage revu.",
+                                                            "diagnosis": "Diagnostic.", "proposals": "Propositions."},
+                                       "edit", True),
+    "prefecture.regenerate_synthesis": ("POST", "/regenerer", {}, "edit", True),
+    "prefecture.submit_synthesis": ("GET", "/transmettre", None, "edit", True),
+    "prefecture.submit_synthesis:post": ("POST", "/transmettre", {"confirm": "y"}, "edit", True),
+}
+
+OK = "ok"
+#: How each agent fares under each rule: OK is 200 for a page, 302 for a change.
+MATRIX = {
+    "prefecture13": {"read": OK, "edit": OK},
+    "subprefecture131": {"read": OK, "edit": 403},
+    "subprefecture132": {"read": OK, "edit": 403},
+    "ministry": {"read": OK, "edit": 403},
+    "moderator13": {"read": 403, "edit": 403},
+    "admin": {"read": 403, "edit": 403},
+    "prefecture75": {"read": 404, "edit": 404},
+    "moderator75": {"read": 404, "edit": 404},
+    "subprefecture751": {"read": 404, "edit": 404},
+}
+
+AGENTS = {
+    "prefecture13": (Role.PREFECTURE, "13", None),
+    "subprefecture131": (Role.SUBPREFECTURE, None, "131"),
+    "subprefecture132": (Role.SUBPREFECTURE, None, "132"),
+    "ministry": (Role.MINISTRY, None, None),
+    "moderator13": (Role.MODERATOR, "13", None),
+    "admin": (Role.ADMIN, None, None),
+    "prefecture75": (Role.PREFECTURE, "75", None),
+    "moderator75": (Role.MODERATOR, "75", None),
+    "subprefecture751": (Role.SUBPREFECTURE, None, "751"),
+}
+
+
+@pytest.fixture
+def world(db, consultation, create_forum, subtopics, create_agent):
+    """Return a builder of department 13 with one held forum and its minutes, its synthesis prepared or not."""
+
+    def build(prepared):
+        forum = create_forum(status=ForumStatus.HELD, starts_at=paris_time(2009, 3, 17), title="Forum d'Aix")
+        add_minutes(forum, {AttendanceCategory.PUBLIC: 40})
+        if prepared:
+            prepare_draft(consultation, "13", create_agent(Role.PREFECTURE, department="13",
+                                                           email="redacteur@example.gouv.fr"))
+            db.session.commit()
+        return {"code": "13"}
+
+    return build
+
+
+def call(client, endpoint, world, data=None):
+    method, path, default, _, _ = ROUTES[endpoint]
+    url = BASE.format(**world) + path
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data=data if data is not None else default)
+
+
+def snapshot(db):
+    db.session.expire_all()
+    rows = db.session.scalars(select(DepartmentSynthesis).order_by(DepartmentSynthesis.id)).all()
+    return ([(s.id, s.status, s.local_insight, s.diagnosis, s.proposals, s.figures_computed_at, s.submitted_at)
+             for s in rows],
+            db.session.scalar(select(db.func.count()).select_from(AuditEvent)))
+
+
+def test_every_synthesis_route_is_in_the_matrix(app):
+    rules = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("prefecture.") and "synthesis" in rule.endpoint:
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                key = rule.endpoint + (":post" if method == "POST" and "GET" in rule.methods else "")
+                rules.setdefault(key, rule)
+    expected = {endpoint.partition(":")[0] if "download" in endpoint else endpoint for endpoint in ROUTES}
+    assert set(rules) == expected, "a synthesis route without an entry in the permission matrix"
+    with app.test_request_context():
+        for endpoint, (_, path, _, _, _) in ROUTES.items():
+            name, _, extension = endpoint.partition(":")
+            arguments = {"code": "13"} | ({"extension": extension} if "download" in name else {})
+            assert url_for(name, **arguments) == BASE.format(code="13") + path, endpoint
+
+
+@pytest.mark.parametrize("endpoint", ROUTES)
+def test_anonymous_visitors_are_sent_to_login(db, client, world, endpoint):
+    place = world(ROUTES[endpoint][4])
+    before = snapshot(db)
+
+    response = call(client, endpoint, place)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("endpoint", ROUTES)
+@pytest.mark.parametrize("agent_name", MATRIX)
+def test_permission_matrix(db, client, login, create_agent, world, agent_name, endpoint):
+    place = world(ROUTES[endpoint][4])
+    role, department, arrondissement = AGENTS[agent_name]
+    agent = create_agent(role, department=department, arrondissement=arrondissement)
+    login(agent)
+    before = snapshot(db)
+
+    response = call(client, endpoint, place)
+
+    expected = MATRIX[agent_name][ROUTES[endpoint][3]]
+    if expected == OK:
+        expected = 200 if ROUTES[endpoint][0] == "GET" else 302
+    assert response.status_code == expected, response.get_data(as_text=True)[:3000]
+    if expected == 302:
+        assert response.headers["Location"] == BASE.format(**place)
+        assert snapshot(db) != before
+        last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last.agent_id == agent.id and last.action.startswith("synthesis.")
+    else:
+        assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ROUTES if ROUTES[e][0] == "POST"])
+def test_a_forged_form_without_csrf_token_is_refused(db, app, other_app, create_agent, world, endpoint):
+    place = world(ROUTES[endpoint][4])
+    protected = other_app(WTF_CSRF_ENABLED=True, UPLOAD_DIRECTORY=app.config["UPLOAD_DIRECTORY"])
+    agent = create_agent(Role.PREFECTURE, department="13")
+    browser = new_client(protected)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', browser.get("/auth/login").get_data(as_text=True))
+    browser.post("/auth/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": token.group(1)})
+    before = snapshot(db)
+
+    response = call(browser, endpoint, place)
+
+    assert response.status_code == 400
+    assert "formulaire a expiré" in response.get_data(as_text=True)
+    assert snapshot(db) == before
+    # The same request with the page's token goes through: only the token was missing.
+    page = browser.get(BASE.format(**place)).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    data = ROUTES[endpoint][2] | {"csrf_token": token}
+    assert call(browser, endpoint, place, data=data).status_code == 302
+    assert snapshot(db) != before
