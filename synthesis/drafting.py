@@ -466,12 +466,8 @@ def _proposals(department, figures):
 
 # --- Figures and annexes ------------------------------------------------------------------------
 
-def figures_markdown(figures, notes, extra_rows=()):
-    """Return the figures section's blocks: forums, attendance, questions by theme and sub-topic, proposals.
-
-    Shared with the national synthesis, where ``extra_rows`` adds lines to the forums table.
-    """
-    blocks = []
+def forum_rows(figures, extra_rows=()):
+    """Return the (label, French number) rows of the forums table: forums, minutes, coverage."""
     forums = figures.forums
     rows = [
         ("Forums annoncés (publiés, reportés ou tenus)", format_number(forums.planned.value)),
@@ -487,8 +483,17 @@ def figures_markdown(figures, notes, extra_rows=()):
         rows.append((f"{unit} couverts", f"{format_number(figures.coverage.covered)} sur "
                                          f"{format_number(figures.coverage.total)} "
                                          f"({format_percent(figures.coverage.percentage)})"))
+    return rows
+
+
+def figures_markdown(figures, notes, extra_rows=()):
+    """Return the figures section's blocks: forums, attendance, questions by theme and sub-topic, proposals.
+
+    Shared with the national synthesis, where ``extra_rows`` adds lines to the forums table.
+    """
+    blocks = []
     blocks.append(paragraph("**Forums**" + notes.cite((), refs.figure("forums/planned"))))
-    blocks.append(md_table(["Indicateur", "Nombre"], rows, ["l", "r"]))
+    blocks.append(md_table(["Indicateur", "Nombre"], forum_rows(figures, extra_rows), ["l", "r"]))
 
     attendance = figures.attendance
     blocks.append(paragraph("**Participation** (d'après les comptes-rendus saisis)"

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import DepartmentSynthesis, NationalSynthesis, SynthesisStatus
 from ..timeutils import utcnow
 from .audit import record_event
-from .syntheses import PART_KEYS, PART_LABELS, SynthesisError, clean_parts
+from .syntheses import PART_KEYS, PART_LABELS, SynthesisError, write_parts
 from .synthesis_inputs import engine_origin
 
 
@@ -99,17 +99,13 @@ def regenerate_national(national, by, now=None):
 
 def update_national_parts(national, parts, by):
     """Store the Markdown of the parts given, with the limits of a departmental synthesis."""
-    cleaned = clean_parts(parts)
-    changed = [name for name, text in cleaned.items() if getattr(national, name) != text]
+    changed = write_parts(national, parts, by)
     if not changed:
         return national
-    for name in changed:
-        setattr(national, name, cleaned[name])
-    national.updated_by_id = by.id if by is not None else None
-    db.session.flush()
     record_event("national_synthesis.edit", "national_synthesis", national.id, by=by,
                  summary="Synthèse nationale modifiée : " + ", ".join(PART_LABELS[name] for name in changed) + ".",
                  changes={"parts": changed})
+    return national
     return national
 
 

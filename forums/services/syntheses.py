@@ -167,17 +167,27 @@ def clean_parts(parts):
     return cleaned
 
 
+def write_parts(synthesis, parts, by):
+    """Store the cleaned Markdown of the parts that changed on a departmental or national synthesis.
+
+    Return the names of the parts changed (none: nothing is written).
+    """
+    cleaned = clean_parts(parts)
+    changed = [name for name, text in cleaned.items() if getattr(synthesis, name) != text]
+    for name in changed:
+        setattr(synthesis, name, cleaned[name])
+    if changed:
+        synthesis.updated_by_id = by.id if by is not None else None
+        db.session.flush()
+    return changed
+
+
 def update_parts(synthesis, parts, by):
     """Store the Markdown of the parts given ({"local_insight": …, "diagnosis": …, "proposals": …})."""
     _ensure_editable(synthesis)
-    cleaned = clean_parts(parts)
-    changed = [name for name, text in cleaned.items() if getattr(synthesis, name) != text]
+    changed = write_parts(synthesis, parts, by)
     if not changed:
         return synthesis
-    for name in changed:
-        setattr(synthesis, name, cleaned[name])
-    synthesis.updated_by_id = by.id if by is not None else None
-    db.session.flush()
     record_event("synthesis.edit", "department_synthesis", synthesis.id, by=by,
                  department_code=synthesis.department_code,
                  summary="Synthèse modifiée : " + ", ".join(PART_LABELS[name] for name in changed) + ".",

@@ -1,5 +1,5 @@
 """Asking a question, rule by rule: validation, confirmation, references, tokens, acknowledgement, timeline."""
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 

@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from synthesis.drafting import ATTENDANCE_LABELS, ORIGIN_LABELS
+from synthesis.drafting import ATTENDANCE_LABELS, ORIGIN_LABELS, forum_rows
 from synthesis.figures import Figures
 from synthesis.records import ATTENDANCE_CATEGORIES, PROPOSAL_ORIGINS
-from synthesis.typography import format_decimal, format_number, format_percent
+from synthesis.typography import format_decimal, format_number
 
 from ... import permissions
 from ...documents.bundle import department_stem
@@ -133,19 +133,6 @@ def figure_tables(payload):
         figures = Figures.from_dict((payload or {}).get("figures") or {})
     except (KeyError, TypeError, ValueError):
         return None
-    forums = figures.forums
-    forum_rows = [
-        ("Forums annoncés (publiés, reportés ou tenus)", format_number(forums.planned.value)),
-        ("Forums tenus", format_number(forums.held.value)),
-        ("Forums annulés", format_number(forums.cancelled.value)),
-        ("Comptes-rendus saisis", format_number(forums.with_minutes.value)),
-        ("Forums tenus sans compte-rendu", format_number(forums.held_without_minutes.value)),
-    ]
-    if figures.coverage is not None:
-        unit = {"canton": "Cantons", "commune": "Communes"}.get(figures.coverage.unit_kind, "Cantons ou communes")
-        forum_rows.append((f"{unit} couverts", f"{format_number(figures.coverage.covered)} sur "
-                                               f"{format_number(figures.coverage.total)} "
-                                               f"({format_percent(figures.coverage.percentage)})"))
     attendance = figures.attendance
     attendance_rows = [(ATTENDANCE_LABELS[category], format_number(attendance.by_category[category].value))
                        for category in ATTENDANCE_CATEGORIES]
@@ -166,7 +153,7 @@ def figure_tables(payload):
                       for origin in PROPOSAL_ORIGINS]
     proposal_rows.append(("Total", format_number(proposals.total.value)))
     return [
-        ("Forums et couverture", ("Indicateur", "Nombre"), forum_rows),
+        ("Forums et couverture", ("Indicateur", "Nombre"), forum_rows(figures)),
         ("Participation d'après les comptes-rendus", ("Catégorie", "Participants"), attendance_rows),
         ("Questions des citoyens par thème",
          ("Thème", "Reçues", "Publiées", "Avec réponse", "Reprises en forum"), question_rows),
