@@ -43,6 +43,25 @@ def national_figures_payload(aggregate, draft):
     }
 
 
+def figures_outdated(national, aggregate):
+    """Tell whether the national synthesis's stored figures differ from what the submitted syntheses add up to now.
+
+    Outdated when other departments are submitted now, or when one of them was submitted again
+    (reopened, amended) after the figures were computed. ``aggregate`` is national_aggregate's
+    result; one query, and none without a national synthesis.
+    """
+    if national is None:
+        return False
+    if national.figures.get("departments", []) != [result.code for result in aggregate.departments]:
+        return True
+    latest = db.session.scalar(
+        db.select(db.func.max(DepartmentSynthesis.submitted_at))
+        .where(DepartmentSynthesis.consultation_id == national.consultation_id,
+               DepartmentSynthesis.status == SynthesisStatus.SUBMITTED)
+    )
+    return latest is not None and (national.figures_computed_at is None or latest > national.figures_computed_at)
+
+
 def national_synthesis(consultation):
     """Return the consultation's national synthesis, or None when the ministry has not prepared it."""
     return db.session.scalar(db.select(NationalSynthesis).where(NationalSynthesis.consultation_id == consultation.id))

@@ -18,6 +18,7 @@ from forums.models import (
 from forums.services.national_synthesis import national_synthesis, prepare_national, update_national_parts
 from forums.services.syntheses import department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis
 from forums.services.synthesis_inputs import compile_department
+from forums.timeutils import utcnow
 from synthesis.drafting import PART_TITLES
 from synthesis.typography import format_number
 
@@ -306,8 +307,9 @@ def test_the_overview_runs_a_fixed_number_of_queries(db, client, ministry, consu
     assert query_count() == before == 5
     prepare_national(consultation, create_agent(Role.MINISTRY), now=ON_TIME)
     db.session.commit()
-    # The same, and the agent who last changed the document (a colleague: not the agent already loaded).
-    assert query_count() == 6
+    # The same, the agent who last changed the document (a colleague: not the agent already loaded), and
+    # the latest submission (are the stored figures outdated?).
+    assert query_count() == 7
 
 
 # --- the document --------------------------------------------------------------------------------------
@@ -355,6 +357,14 @@ def test_prepare_edit_regenerate_preview_and_download(db, client, ministry, cons
     assert "recalculés à partir de 3 synthèses départementales" in page
     assert "ne sont plus à jour" not in page
 
+    # Martinique is reopened and submitted again, amended: the same departments, but newer figures.
+    reopen_synthesis(department_synthesis(consultation, "972"), "Un forum à ajouter.", ministry, now=ON_TIME)
+    submit_synthesis(department_synthesis(consultation, "972"), prefect, now=utcnow())
+    db.session.commit()
+    assert "Les chiffres du document ne sont plus à jour" in text(client.get(BASE))
+    client.post(f"{BASE}/regenerer")
+    assert "ne sont plus à jour" not in text(client.get(BASE))
+
     # Preview: the print-ready document, the script neutralised.
     preview = client.get(f"{BASE}/apercu")
     assert preview.status_code == 200 and preview.mimetype == "text/html"
@@ -392,7 +402,8 @@ def test_prepare_edit_regenerate_preview_and_download(db, client, ministry, cons
 
     actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.object_type == "national_synthesis")
                                  .order_by(AuditEvent.id)).all()
-    assert actions == ["national_synthesis.prepare", "national_synthesis.edit", "national_synthesis.regenerate"]
+    assert actions == ["national_synthesis.prepare", "national_synthesis.edit", "national_synthesis.regenerate",
+                       "national_synthesis.regenerate"]
 
 
 @pytest.mark.parametrize("endpoint", [e for e in ROUTES if ROUTES[e][2]])

@@ -23,7 +23,8 @@ from ...errors import render_error
 from ...extensions import db
 from ...models import Consultation, Department, Region
 from ...services.national_synthesis import (
-    national_aggregate, national_synthesis, prepare_national, regenerate_national, update_national_parts,
+    figures_outdated, national_aggregate, national_synthesis, prepare_national, regenerate_national,
+    update_national_parts,
 )
 from ...services.question_search import theme_choices
 from ...services.syntheses import SynthesisError
@@ -85,7 +86,6 @@ def national_overview(slug):
         abort(404)
     aggregate = national_aggregate(consultation)
     synthesis = national_synthesis(consultation)
-    submitted = [result.code for result in aggregate.departments]
     return render_template(
         "ministry/national.html",
         consultation=consultation,
@@ -93,8 +93,7 @@ def national_overview(slug):
         aggregate=aggregate,
         national=synthesis,
         departments_total=db.session.scalar(db.select(db.func.count()).select_from(Department)),
-        # The stored figures were added up from other syntheses than those submitted now.
-        is_stale=synthesis is not None and synthesis.figures.get("departments", []) != submitted,
+        is_stale=figures_outdated(synthesis, aggregate),
         can_edit=permissions.can_edit_national_synthesis(current_user),
         attendance=[(ATTENDANCE_LABELS[key], aggregate.figures.attendance.by_category[key].value)
                     for key in ATTENDANCE_CATEGORIES],
