@@ -38,6 +38,8 @@ def load_command():
                    f"({_percent(coverage.percentage)})")
     click.echo(f"Questions de citoyens de démonstration : {_count(report.questions_created, 'créée')}.")
     click.echo(f"Comptes-rendus de démonstration : {_count(report.minutes_recorded, 'enregistré')}.")
+    if report.synthesis_prepared:
+        click.echo("Projet de synthèse départementale préparé pour les Bouches-du-Rhône.")
     if not report.changed:
         click.echo("Aucun changement : la démonstration est déjà chargée.")
 

@@ -29,6 +29,7 @@ from .consultations import seed_consultation
 from .coverage import national_coverage
 from .demo_minutes import load_demo_minutes
 from .demo_questions import load_demo_questions
+from .syntheses import department_synthesis, prepare_draft
 from .forums import (
     ForumData, ForumError, SpeakerData, cancel_forum, mark_forum_held, paris_datetime, postpone_forum,
     publish_forum, schedule_forum,
@@ -110,6 +111,7 @@ class DemoReport:
     invitees_added: int = 0
     questions_created: int = 0
     minutes_recorded: int = 0
+    synthesis_prepared: bool = False
     departments: list = field(default_factory=list)
 
     @property
@@ -117,7 +119,8 @@ class DemoReport:
         """Tell whether the load wrote anything."""
         return bool(any(account.created for account in self.accounts) or self.consultation_created
                     or self.consultation_changes or self.forums_created or self.invitees_added
-                    or self.questions_created or self.minutes_recorded)
+                    or self.questions_created or self.minutes_recorded
+                    or self.synthesis_prepared)
 
 
 def load_demo(now=None):
@@ -135,8 +138,17 @@ def load_demo(now=None):
     _load_forums(specs, agents, now, report)
     report.questions_created = load_demo_questions(report.consultation, agents, now)
     report.minutes_recorded = load_demo_minutes(report.consultation, agents, now)
+    report.synthesis_prepared = _load_synthesis(report.consultation, agents, now)
     report.departments = _summarise(report.consultation)
     return report
+
+
+def _load_synthesis(consultation, agents, now):
+    """Prepare the demo department's synthesis draft, as its prefecture, unless it exists; tell whether it did."""
+    if department_synthesis(consultation, DEMO_DEPARTMENT) is not None:
+        return False
+    prepare_draft(consultation, DEMO_DEPARTMENT, agents[f"prefecture{DEMO_DEPARTMENT}@demo.forums-securite.fr"], now)
+    return True
 
 
 def _check_prerequisites(specs):

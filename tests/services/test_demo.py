@@ -10,7 +10,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from forums.models import (
-    Agent, AuditEvent, Consultation, Forum, ForumStatus, Invitee, Minutes, Question, QuestionStatus, Role,
+    Agent, AuditEvent, Consultation, Forum, ForumStatus, DepartmentSynthesis, Invitee, Minutes, Question, QuestionStatus, Role, SynthesisStatus,
 )
 from forums.models.agents import PASSWORD_METHOD
 from forums.services.agents import authenticate_agent
@@ -156,6 +156,12 @@ def test_demo_opens_a_current_edition_around_today_with_forums_in_every_state(db
     assert sum(len(m.proposals) for m in minutes.values()) == 8
     assert minutes["Forum de sécurité du pays d'Aix"].attendance_public == 142
     assert len([q for q in questions if q.addressed_forum is not None]) == 4
+
+    # The Bouches-du-Rhône's synthesis draft, prepared by its prefecture from those minutes.
+    [synthesis] = db.session.scalars(db.select(DepartmentSynthesis)).all()
+    assert report.synthesis_prepared and synthesis.department_code == "13"
+    assert synthesis.status is SynthesisStatus.DRAFT and synthesis.created_by.email == "prefecture13@demo.forums-securite.fr"
+    assert synthesis.figures["figures"]["forums"]["held"]["value"] == 2
 
 
 def test_demo_needs_the_2009_consultation_then_a_second_load_changes_nothing(db, france, one_hash):
