@@ -5,15 +5,16 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app forums
 DSFR_DIST := node_modules/@gouvfr/dsfr/dist
 DSFR_STATIC := forums/static/dsfr
+APT_BROWSER := apt-get install -y -q --no-install-recommends chromium chromium-driver
 
-.PHONY: run install install-dev assets database test bench clean
+.PHONY: run install install-dev assets browser database test bench clean
 
 ## Install everything, prepare the SQLite database with real territories and the demo, serve on :5000.
 run: install database
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Install the test dependencies and run the whole suite on SQLite, then on PostgreSQL.
-test: install-dev assets
+test: install-dev assets browser
 	bash scripts/test.sh
 
 $(BIN)/python:
@@ -24,8 +25,17 @@ $(BIN)/python:
 install: $(BIN)/python assets
 	$(BIN)/pip install --quiet -e .
 
-install-dev: $(BIN)/python
+install-dev: $(BIN)/python browser
 	$(BIN)/pip install --quiet -e '.[dev]'
+
+# The end-to-end tests drive Debian's headless Chromium. A machine where it cannot be installed
+# (no root, no apt) still runs the rest of the suite: the browser tests are skipped, and said so.
+# The package lists are refreshed only when the plain install fails, to keep the usual run offline.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	$(APT_BROWSER) || sudo -n $(APT_BROWSER) || \
+	{ apt-get update -q && $(APT_BROWSER); } || { sudo -n apt-get update -q && sudo -n $(APT_BROWSER); } || \
+	echo "!!!!!! CHROMIUM COULD NOT BE INSTALLED: THE BROWSER TESTS WILL BE SKIPPED, NOT RUN !!!!!!"
 
 # The DSFR comes from npm and is never committed; its install script only serves its own
 # starter kit, so it is skipped.
