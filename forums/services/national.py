@@ -204,12 +204,12 @@ def export_progress_csv(rows, totals):
         lines.append([
             row.department.region.name, row.department.code, row.department.name, row.drafts,
             row.published, row.postponed, row.held, row.cancelled, coverage.unit_kind, coverage.total,
-            coverage.covered_count, _decimal(coverage.percentage), "oui" if coverage.is_complete else "non",
+            coverage.covered_count, french_decimal(coverage.percentage), "oui" if coverage.is_complete else "non",
         ])
     lines.append([
         "Total", "", f"{totals.departments} départements", totals.drafts, totals.published,
         totals.postponed, totals.held, totals.cancelled, "", totals.units, totals.covered_units,
-        _decimal(totals.percentage), f"{totals.complete_departments} sur {totals.departments}",
+        french_decimal(totals.percentage), f"{totals.complete_departments} sur {totals.departments}",
     ])
     return spreadsheet_csv(PROGRESS_CSV_COLUMNS, lines)
 
@@ -230,10 +230,11 @@ def department_sort_key(code):
 
 def french_percentage(value):
     """Return a percentage in French notation: "66,7 %"."""
-    return f"{_decimal(value)}\u202f%"
+    return f"{french_decimal(value)}\u202f%"
 
 
-def _decimal(value):
+def french_decimal(value):
+    """Return a number with one decimal in French notation: "66,7"."""
     return f"{value:.1f}".replace(".", ",")
 
 

@@ -9,17 +9,14 @@ import pytest
 
 from forums.blueprints.ministry.dashboard import TILE_POSITIONS, map_tiles
 from forums.blueprints.ministry.synthesis_forms import SORT_COLUMNS
-from forums.models import AttendanceCategory, Department, ForumStatus, Region, Role
+from forums.models import Department, ForumStatus, Region, Role
 from forums.services.dashboard import dashboard_rows
-from forums.services.syntheses import department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis
 from forums.services.territories import DEFAULT_DIRECTORY
 
 from ..conftest import paris_time
-from ..services.synthesis_data import add_minutes, build_department
+from ..services.synthesis_data import build_country
 
 ROUTES = ["/ministry/tableau-de-bord", "/ministry/tableau-de-bord.csv"]
-BEFORE = paris_time(2009, 5, 20, 12)
-AFTER = paris_time(2009, 5, 25, 12)
 
 
 @pytest.fixture
@@ -32,19 +29,8 @@ def ministry(create_agent, login):
 @pytest.fixture
 def country(db, consultation, create_forum, create_question, subtopics, create_agent):
     """13: the fixture department, draft synthesis; 75: submitted late; 972: reopened; 2A: nothing."""
-    prefect = create_agent(Role.PREFECTURE, department="13")
-    made = build_department(create_forum, create_question, subtopics)
-    create_question("En attente à Paris.", department="75", subtopic="1.A.1")
-    martinique = create_forum(cantons=[], communes=["97209"], department="972", status=ForumStatus.HELD,
-                              starts_at=paris_time(2009, 4, 2), commune="97209")
-    add_minutes(martinique, {AttendanceCategory.PUBLIC: 20})
-    prepare_draft(consultation, "13", prefect, now=BEFORE)
-    submit_synthesis(prepare_draft(consultation, "75", prefect, now=AFTER), prefect, now=AFTER)
-    submit_synthesis(prepare_draft(consultation, "972", prefect, now=BEFORE), prefect, now=BEFORE)
-    reopen_synthesis(department_synthesis(consultation, "972"), "Compléter les propositions.",
-                     create_agent(Role.MINISTRY))
-    db.session.commit()
-    return made
+    return build_country(consultation, create_forum, create_question, subtopics, create_agent(Role.PREFECTURE, department="13"),
+                         create_agent(Role.MINISTRY))
 
 
 def page_text(response):

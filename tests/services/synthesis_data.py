@@ -11,10 +11,14 @@ from forums.models import (
     AttachmentKind, AttendanceCategory, ForumStatus, Minutes, MinutesAttachment, MinutesTopic, Proposal,
     ProposalOrigin, QuestionStatus,
 )
+from forums.services.syntheses import department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis
 
 from ..conftest import paris_time
 
 A = AttendanceCategory
+#: Before and after the 2009 deadline for the syntheses (22 May).
+BEFORE_DEADLINE = paris_time(2009, 5, 20, 12)
+AFTER_DEADLINE = paris_time(2009, 5, 25, 12)
 
 #: What the synthesis of the fixture department must count.
 EXPECTED = {
@@ -139,4 +143,22 @@ def build_department(create_forum, create_question, subtopics):
         strengths="Bonne connaissance du terrain.", weaknesses="Peu de jeunes présents.",
     )
     m["paris"] = add_minutes(f["paris"], {A.PUBLIC: 500}, signed=True)
+    return made
+
+
+def build_country(consultation, create_forum, create_question, subtopics, prefect, ministry):
+    """Create the syntheses of four departments, one per status, and return the fixture department.
+
+    13: the fixture department, draft synthesis; 75: submitted late; 972: reopened; 2A: nothing.
+    """
+    made = build_department(create_forum, create_question, subtopics)
+    create_question("En attente à Paris.", department="75", subtopic="1.A.1")
+    martinique = create_forum(cantons=[], communes=["97209"], department="972", status=ForumStatus.HELD,
+                              starts_at=paris_time(2009, 4, 2), commune="97209")
+    add_minutes(martinique, {AttendanceCategory.PUBLIC: 20})
+    prepare_draft(consultation, "13", prefect, now=BEFORE_DEADLINE)
+    submit_synthesis(prepare_draft(consultation, "75", prefect, now=AFTER_DEADLINE), prefect, now=AFTER_DEADLINE)
+    submit_synthesis(prepare_draft(consultation, "972", prefect, now=BEFORE_DEADLINE), prefect, now=BEFORE_DEADLINE)
+    reopen_synthesis(department_synthesis(consultation, "972"), "Compléter les propositions.", ministry)
+    _db.session.commit()
     return made

@@ -1,15 +1,10 @@
 """The ministry's dashboard: per-department counts in SQL, sorting, region filter, totals, query count."""
 import pytest
 
-from forums.models import AttendanceCategory, ForumStatus, Role
+from forums.models import ForumStatus, Role
 from forums.services.dashboard import SORT_KEYS, dashboard_rows, dashboard_totals
-from forums.services.syntheses import department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis
 
-from ..conftest import paris_time
-from .synthesis_data import add_minutes, build_department
-
-BEFORE = paris_time(2009, 5, 20, 12)
-AFTER = paris_time(2009, 5, 25, 12)
+from .synthesis_data import AFTER_DEADLINE, BEFORE_DEADLINE, build_country
 
 
 @pytest.fixture
@@ -20,18 +15,8 @@ def prefect(create_agent):
 @pytest.fixture
 def country(db, consultation, create_forum, create_question, subtopics, prefect, create_agent):
     """13: the fixture department, draft synthesis; 75: submitted late; 972: reopened; 2A: nothing."""
-    made = build_department(create_forum, create_question, subtopics)
-    create_question("En attente à Paris.", department="75", subtopic="1.A.1")
-    martinique = create_forum(cantons=[], communes=["97209"], department="972", status=ForumStatus.HELD,
-                              starts_at=paris_time(2009, 4, 2), commune="97209")
-    add_minutes(martinique, {AttendanceCategory.PUBLIC: 20})
-    prepare_draft(consultation, "13", prefect, now=BEFORE)
-    submit_synthesis(prepare_draft(consultation, "75", prefect, now=AFTER), prefect, now=AFTER)
-    submit_synthesis(prepare_draft(consultation, "972", prefect, now=BEFORE), prefect, now=BEFORE)
-    reopen_synthesis(department_synthesis(consultation, "972"), "Compléter les propositions.",
-                     create_agent(Role.MINISTRY))
-    db.session.commit()
-    return made
+    return build_country(consultation, create_forum, create_question, subtopics, prefect,
+                         create_agent(Role.MINISTRY))
 
 
 def by_code(rows):
@@ -39,7 +24,7 @@ def by_code(rows):
 
 
 def test_rows_per_department(db, consultation, country):
-    rows = by_code(dashboard_rows(consultation, now=AFTER))
+    rows = by_code(dashboard_rows(consultation, now=AFTER_DEADLINE))
     assert list(rows) == ["13", "2A", "75", "972"]
     bouches = rows["13"]
     assert (bouches.name, bouches.region_code, bouches.region_name) == ("Bouches-du-Rhône", "93",
@@ -54,7 +39,7 @@ def test_rows_per_department(db, consultation, country):
     paris = rows["75"]
     assert (paris.questions_pending, paris.minutes_missing, paris.coverage_percentage) == (1, 0, 100.0)
     assert (paris.synthesis_label, paris.synthesis_submitted_at, paris.synthesis_is_late) == (
-        "Transmise en retard", AFTER, True)
+        "Transmise en retard", AFTER_DEADLINE, True)
     assert (rows["972"].synthesis_label, rows["972"].coverage_unit, rows["972"].units_covered) == (
         "Rouverte", "commune", 1)
     corsica = rows["2A"]
@@ -63,7 +48,7 @@ def test_rows_per_department(db, consultation, country):
 
 
 def test_overdue_only_after_the_deadline(db, consultation, country):
-    rows = by_code(dashboard_rows(consultation, now=BEFORE))
+    rows = by_code(dashboard_rows(consultation, now=BEFORE_DEADLINE))
     assert not any(row.synthesis_overdue for row in rows.values())
 
 
@@ -91,7 +76,7 @@ def test_unknown_sort_is_refused(db, consultation, territories):
 
 
 def test_totals(db, consultation, country):
-    totals = dashboard_totals(dashboard_rows(consultation, now=AFTER))
+    totals = dashboard_totals(dashboard_rows(consultation, now=AFTER_DEADLINE))
     assert (totals.departments, totals.forums_planned, totals.forums_held) == (4, 7, 5)
     assert (totals.questions_pending, totals.minutes_missing) == (4, 1)
     assert (totals.units_covered, totals.units_total, totals.coverage_percentage) == (4, 6, 66.7)

@@ -9,12 +9,12 @@ from ... import permissions
 from ...extensions import db
 from ...models import Region
 from ...services.dashboard import dashboard_rows, dashboard_totals
-from ...services.national import french_percentage
+from ...services.national import french_decimal, french_percentage
 from ...services.syntheses import STATUS_LABELS
 from ...spreadsheets import spreadsheet_csv
 from ...timeutils import PARIS
 from . import bp
-from .routes import _chosen, _consultations, _csv, _refuse_bad
+from .routes import all_consultations, chosen_consultation, dated_csv, refuse_bad_filters
 from .syntheses import consultation_args
 from .synthesis_forms import SORT_COLUMNS, DashboardFiltersForm
 
@@ -100,7 +100,7 @@ def dashboard_csv():
     if consultation is None:
         abort(404)
     rows = dashboard_rows(consultation, form.region.data or None, form.sort_key, form.descending)
-    return _csv(dashboard_csv_text(rows, dashboard_totals(rows)), f"tableau-de-bord-{consultation.slug}")
+    return dated_csv(dashboard_csv_text(rows, dashboard_totals(rows)), f"tableau-de-bord-{consultation.slug}")
 
 
 def map_tiles(rows):
@@ -120,7 +120,7 @@ def dashboard_csv_text(rows, totals):
     lines = [
         [row.region_name, row.code, row.name, row.forums_planned, row.forums_published, row.forums_held,
          row.forums_cancelled, row.coverage_unit, row.units_total, row.units_covered,
-         _decimal(row.coverage_percentage), row.questions_pending, row.minutes_missing, row.synthesis_label,
+         french_decimal(row.coverage_percentage), row.questions_pending, row.minutes_missing, row.synthesis_label,
          _paris_date(row.synthesis_submitted_at), "oui" if row.synthesis_overdue else "non"]
         for row in rows
     ]
@@ -129,7 +129,7 @@ def dashboard_csv_text(rows, totals):
     lines.append([
         "Total", "", f"{totals.departments} départements", totals.forums_planned, totals.forums_published,
         totals.forums_held, sum(row.forums_cancelled for row in rows), "", totals.units_total,
-        totals.units_covered, _decimal(totals.coverage_percentage), totals.questions_pending,
+        totals.units_covered, french_decimal(totals.coverage_percentage), totals.questions_pending,
         totals.minutes_missing, submitted, "", sum(1 for row in rows if row.synthesis_overdue),
     ])
     return spreadsheet_csv(CSV_COLUMNS, lines)
@@ -137,14 +137,10 @@ def dashboard_csv_text(rows, totals):
 
 def _dashboard_filters():
     form = DashboardFiltersForm(formdata=request.args)
-    consultations = _consultations()
+    consultations = all_consultations()
     form.set_choices(consultations, db.session.scalars(db.select(Region).order_by(Region.code)).all())
-    _refuse_bad(form)
-    return form, _chosen(consultations, form)
-
-
-def _decimal(value):
-    return f"{value:.1f}".replace(".", ",")
+    refuse_bad_filters(form)
+    return form, chosen_consultation(consultations, form)
 
 
 def _paris_date(moment):

@@ -31,6 +31,7 @@ from ...services.syntheses import SynthesisError
 from ...services.synthesis_inputs import ORIGIN_TO_ENGINE, engine_origin
 from . import bp
 from .national_forms import MARKDOWN_HINT, CatalogueFiltersForm, NationalPartsForm, parts_revision
+from .routes import all_consultations
 
 #: Proposals per page of the catalogue.
 CATALOGUE_PAGE_SIZE = 50
@@ -70,7 +71,7 @@ def _formatting():
 @bp.get("/synthese-nationale")
 def national():
     """Open the national synthesis of the current consultation, or say that none is open."""
-    consultations = _consultations()
+    consultations = all_consultations()
     current = next((c for c in consultations if c.is_current), None)
     if current is not None:
         return redirect(url_for(".national_overview", slug=current.slug))
@@ -80,7 +81,7 @@ def national():
 @bp.get("/synthese-nationale/<slug>")
 def national_overview(slug):
     """Show the national figures, rankings, recurring concerns and departments compared, and the document's state."""
-    consultations = _consultations()
+    consultations = all_consultations()
     consultation = next((c for c in consultations if c.slug == slug), None)
     if consultation is None:
         abort(404)
@@ -100,10 +101,6 @@ def national_overview(slug):
         origins=[(ORIGIN_LABELS[key], aggregate.figures.proposals.by_origin[key].value) for key in PROPOSAL_ORIGINS],
         **_formatting(),
     )
-
-
-def _consultations():
-    return db.session.scalars(db.select(Consultation).order_by(Consultation.meetings_start_on.desc())).all()
 
 
 # --- the document ------------------------------------------------------------------------------------

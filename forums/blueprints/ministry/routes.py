@@ -58,7 +58,7 @@ def forums_csv():
     if consultation is None:
         abort(404)
     forums = db.session.scalars(national_forums_query(consultation, filters)).all()
-    return _csv(export_forums_csv(forums), f"forums-{consultation.slug}")
+    return dated_csv(export_forums_csv(forums), f"forums-{consultation.slug}")
 
 
 @bp.get("/departements")
@@ -79,15 +79,15 @@ def progress_csv():
     if consultation is None:
         abort(404)
     rows, totals = department_progress(consultation, form.region.data or None, form.tri.data)
-    return _csv(export_progress_csv(rows, totals), f"avancement-{consultation.slug}")
+    return dated_csv(export_progress_csv(rows, totals), f"avancement-{consultation.slug}")
 
 
 def _forum_filters():
     form = ForumFiltersForm(formdata=request.args)
     regions, departments = load_filter_choices()
-    consultations = _consultations()
+    consultations = all_consultations()
     form.set_choices(consultations, regions, departments)
-    _refuse_bad(form)
+    refuse_bad_filters(form)
     filters = ForumFilters(
         region_code=form.region.data or None,
         department_code=form.departement.data or None,
@@ -96,31 +96,35 @@ def _forum_filters():
         ends_on=form.au.data,
         order=form.tri.data,
     )
-    return form, _chosen(consultations, form), filters
+    return form, chosen_consultation(consultations, form), filters
 
 
 def _progress_filters():
     form = ProgressFiltersForm(formdata=request.args)
     regions, _ = load_filter_choices()
-    consultations = _consultations()
+    consultations = all_consultations()
     form.set_choices(consultations, regions)
-    _refuse_bad(form)
-    return form, _chosen(consultations, form)
+    refuse_bad_filters(form)
+    return form, chosen_consultation(consultations, form)
 
 
-def _consultations():
+def all_consultations():
+    """Return every consultation, the newest first: the choices of the ministry's filters."""
     return db.session.scalars(db.select(Consultation).order_by(Consultation.meetings_start_on.desc())).all()
 
 
-def _chosen(consultations, form):
+def chosen_consultation(consultations, form):
+    """Return the consultation the filter form names among ``consultations``, or None."""
     return next((c for c in consultations if c.slug == form.consultation.data), None)
 
 
-def _refuse_bad(form):
+def refuse_bad_filters(form):
+    """Answer 400, saying which filter is wrong, when the query string does not validate."""
     if not form.validate():
         abort(400, description=f"Filtre incorrect. {form.problems()}")
 
 
-def _csv(text, name):
+def dated_csv(text, name):
+    """Return ``text`` as a CSV download named after ``name`` and today's Paris date."""
     today = utcnow().astimezone(PARIS).date().isoformat()
     return csv_download(text, f"{name}-{today}.csv")
