@@ -14,20 +14,21 @@ from types import MappingProxyType
 
 from . import sources as refs
 from .concerns import Concern, ConcernReport, Document, combine_reports, find_concerns
+from .document import DIAGNOSIS, INSIGHT, PROPOSALS, Annex, Draft, Part, Section
 from .drafting import (
-    ANNEXES, DIAGNOSIS, FIGURES, INSIGHT, ORIGIN_LABELS, PART_TITLES, PROPOSALS, Draft, Part,
-    concern_lines, diagnosis_items, diagnosis_section, figures_markdown, forum_label, paragraph,
-    questions_sentence, with_notes,
+    PART_TITLES, SourceNames, blocks_markdown, concern_lines, concern_subtopics, diagnosis_blocks, diagnosis_items,
+    forum_label, origins_sentence, paragraph, questions_sentence,
 )
+from .figure_tables import FigureRow, FigureTable, coverage_units, figure_tables
 from .figures import Figures, sum_figures
 from .records import PROPOSAL_ORIGINS
 from .typography import (
-    NBSP, agree, capitalize_first, count, format_decimal, format_number, format_percent, guillemets, md_escape,
-    md_table,
+    NBSP, agree, capitalize_first, count, department_name, format_decimal, format_number, format_percent,
+    guillemets, md_escape, of,
 )
 
 #: Bumped whenever the dictionary form of a DepartmentResult changes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 NATIONAL_CODE = "FR"
 #: Concerns listed per region, and per sub-topic in the national document.
 REGION_CONCERNS = 5
@@ -57,12 +58,14 @@ class DepartmentResult:
 
     code: str
     name: str
+    #: INSEE's name with its article ("Département des Bouches-du-Rhône"), for sentences.
+    full_name: str
     region_code: str
     region_name: str
     consultation_name: str
     figures: Figures
     concerns: ConcernReport
-    #: Part key → Markdown as submitted (edited by the prefecture).
+    #: Part key → Markdown as submitted: the generated blocks and the prefecture's own text.
     parts: Mapping[str, str]
     #: The minutes' strengths and weaknesses, one item each.
     strengths: tuple[str, ...]
@@ -73,7 +76,8 @@ class DepartmentResult:
         """Return a JSON-safe dictionary (see :meth:`from_dict`)."""
         return {
             "schema_version": SCHEMA_VERSION,
-            "code": self.code, "name": self.name, "region_code": self.region_code, "region_name": self.region_name,
+            "code": self.code, "name": self.name, "full_name": self.full_name,
+            "region_code": self.region_code, "region_name": self.region_name,
             "consultation_name": self.consultation_name,
             "figures": self.figures.to_dict(), "concerns": self.concerns.to_dict(), "parts": dict(self.parts),
             "strengths": list(self.strengths), "weaknesses": list(self.weaknesses),
@@ -87,7 +91,8 @@ class DepartmentResult:
             raise ValueError(f"department result of schema version {data.get('schema_version')!r}, "
                              f"expected {SCHEMA_VERSION}")
         return cls(
-            code=data["code"], name=data["name"], region_code=data["region_code"], region_name=data["region_name"],
+            code=data["code"], name=data["name"], full_name=data["full_name"],
+            region_code=data["region_code"], region_name=data["region_name"],
             consultation_name=data["consultation_name"],
             figures=Figures.from_dict(data["figures"]), concerns=ConcernReport.from_dict(data["concerns"]),
             parts=MappingProxyType(dict(data["parts"])),
@@ -99,7 +104,7 @@ class DepartmentResult:
 def department_result(department, figures, concerns, parts):
     """Return the DepartmentResult of a department: its input, Figures, ConcernReport and parts' text.
 
-    ``parts`` maps part keys (INSIGHT, DIAGNOSIS, PROPOSALS…) to the Markdown the prefecture submitted.
+    ``parts`` maps part keys (INSIGHT, DIAGNOSIS, PROPOSALS) to the Markdown the prefecture submitted.
     The figures and concerns lose their source lists (question and forum ids): they stay with the
     department's own synthesis, which the nation cites as a whole (``[Département 13]``). The
     term table keeps the terms the department mentions in several texts (see
@@ -110,7 +115,7 @@ def department_result(department, figures, concerns, parts):
     forums = {forum.id: forum for forum in department.forums}
     return DepartmentResult(
         code=department.department_code, name=department.department_name,
-        region_code=department.region_code, region_name=department.region_name,
+        full_name=department.department_full_name, region_code=department.region_code, region_name=department.region_name,
         consultation_name=department.consultation_name,
         figures=figures.without_sources(), concerns=concerns.for_aggregation(), parts=MappingProxyType(dict(parts)),
         strengths=tuple(text for _, text in strengths), weaknesses=tuple(text for _, text in weaknesses),
@@ -301,63 +306,84 @@ def aggregate_national(department_results):
 
 # --- The national document ----------------------------------------------------------------------
 
-def _national_insight(aggregate):
-    notes = refs.Footnotes("ne")
+NATIONAL_FIGURES_TITLE = "La consultation en chiffres"
+NATIONAL_ANNEXES_TITLE = f"Annexes{NBSP}: synthèses départementales"
+REGIONS_TABLE, DEPARTMENTS_TABLE = "regions", "departements"
+
+
+def _departments_sentence(aggregate):
+    number = len(aggregate.departments)
+    return (f"{capitalize_first(count(number, 'département'))} "
+            f"{agree(number, 'a transmis sa', 'ont transmis leur')} synthèse.")
+
+
+def _national_forums(aggregate, notes):
     figures = aggregate.figures
-    departments = aggregate.departments
-    blocks = ["### Les forums"]
     held = figures.forums.held
     attendance = figures.attendance
-    gathered = (f", réunissant {count(attendance.total.value, 'participant')} d'après les comptes-rendus, "
-                f"soit {format_decimal(attendance.average)} en moyenne par forum") if attendance.total.value else ""
-    blocks.append(paragraph(
-        f"{capitalize_first(count(len(departments), 'département'))} "
-        f"{agree(len(departments), 'a transmis sa', 'ont transmis leur')} synthèse. "
-        f"{capitalize_first(count(held.value, 'forum'))} {agree(held.value, 's’y est tenu', 's’y sont tenus')}"
-        f"{gathered}." + notes.cite([refs.department(code) for code in held.sources], refs.figure("forums/held"))))
-    if figures.coverage is not None and figures.coverage.total:
+    gathered = (f", réunissant {count(attendance.total.value, 'participant')} d’après les comptes-rendus"
+                + (f", soit {format_decimal(attendance.average)} en moyenne par forum"
+                   if attendance.forums_reporting.value > 1 else "")) if attendance.total.value else ""
+    blocks = [paragraph(
+        _departments_sentence(aggregate) + " "
+        + (f"{capitalize_first(count(held.value, 'forum'))} {agree(held.value, 's’y est tenu', 's’y sont tenus')}"
+           if held.value else "Aucun forum ne s’y est encore tenu")
+        + f"{gathered}." + notes.cite([refs.department(code) for code in held.sources], refs.figure("forums/held")))]
+    coverage = figures.coverage
+    if coverage is not None and coverage.total:
+        singular, plural = coverage_units(coverage.unit_kind)
         blocks.append(paragraph(
-            f"Les forums annoncés couvrent {format_percent(figures.coverage.percentage)} des cantons et communes "
-            f"à couvrir ({format_number(figures.coverage.covered)} sur {format_number(figures.coverage.total)})."
-            + notes.cite([refs.figure("forums/planned")])))
+            f"Les forums annoncés couvrent {format_percent(coverage.percentage)} des {plural} à couvrir "
+            f"({format_number(coverage.covered)} sur {format_number(coverage.total)})."
+            + notes.cite([], refs.figure("coverage"))))
+    return blocks_markdown(blocks)
 
-    blocks.append("### Les questions des citoyens")
-    blocks.append(paragraph(questions_sentence(figures.questions.total, notes)))
+
+def _national_questions(aggregate, notes):
+    # Notes are numbered as they are cited: the sentence first, then the ranking.
+    sentence = paragraph(questions_sentence(aggregate.figures.questions.total, notes))
     lines = []
     for rank, topic in enumerate(aggregate.theme_ranking, 1):
         lines.append(paragraph(
             f"{rank}. **Thème {topic.code}** {guillemets(md_escape(topic.title))} : "
-            f"{count(topic.published, 'question publiée', 'questions publiées')} sur "
+            f"{count(topic.published, 'question publiée', 'questions publiées', zero='aucune')} sur "
             f"{format_number(topic.received)} {agree(topic.received, 'reçue', 'reçues')}, "
-            f"{count(topic.proposals, 'proposition')}."
-            + notes.cite([refs.figure(f"questions/theme/{topic.code}/published")])))
-    blocks.append("\n".join(lines))
-    blocks.append("### Les sous-thèmes les plus abordés")
+            f"{count(topic.proposals, 'proposition', zero='aucune')}."
+            + notes.cite([], refs.figure(f"questions/theme/{topic.code}/published"))))
+    return blocks_markdown([sentence, "\n".join(lines)])
+
+
+def _national_subtopics(aggregate, notes):
     lines = []
     for rank, topic in enumerate((t for t in aggregate.subtopic_ranking if t.received), 1):
         lines.append(paragraph(
             f"{rank}. {topic.code} {md_escape(topic.title)} : "
-            f"{count(topic.published, 'question publiée', 'questions publiées')}, "
-            f"{count(topic.proposals, 'proposition')}."
-            + notes.cite([refs.figure(f"questions/subtopic/{topic.code}/published")])))
-    blocks.append("\n".join(lines) if lines else paragraph("Aucune question n'a été reçue."))
+            f"{count(topic.published, 'question publiée', 'questions publiées', zero='aucune')}, "
+            f"{count(topic.proposals, 'proposition', zero='aucune')}."
+            + notes.cite([], refs.figure(f"questions/subtopic/{topic.code}/published"))))
+    return "\n".join(lines) if lines else paragraph("Aucune question n’a été reçue.")
 
+
+def _national_concerns(aggregate, notes):
     def describe(concern):
-        return (f"{count(concern.documents, 'contribution')}, "
-                f"{count(len(concern.sources), 'département')}")
+        return f"{count(concern.documents, 'contribution')}, {count(len(concern.sources), 'département')}"
 
-    blocks.append("### Les préoccupations récurrentes à l'échelle nationale")
+    unit = ("autre département", "autres départements")
+    blocks = []
     if aggregate.concerns.overall:
-        blocks.append("\n".join(paragraph(line) for line in concern_lines(aggregate.concerns.overall, notes, describe)))
+        blocks.append("\n".join(paragraph(line) for line in
+                                concern_lines(aggregate.concerns.overall, notes, describe, unit)))
     else:
         blocks.append(paragraph("Aucune préoccupation ne revient dans plusieurs contributions."))
     titles = {code: title for code, title, _ in aggregate.figures.subtopics}
     for code, ranked in aggregate.concerns.by_subtopic.items():
         blocks.append(f"#### {code} {md_escape(titles.get(code, ''))}".rstrip())
         blocks.append("\n".join(paragraph(line) for line in
-                                concern_lines(ranked[:SUBTOPIC_CONCERNS_IN_DRAFT], notes, describe)))
+                                concern_lines(ranked[:SUBTOPIC_CONCERNS_IN_DRAFT], notes, describe, unit)))
+    return blocks_markdown(blocks)
 
-    blocks.append("### Les préoccupations par région")
+
+def _national_regions(aggregate, notes):
     lines = []
     for region in aggregate.regions:
         if region.concerns:
@@ -365,42 +391,63 @@ def _national_insight(aggregate):
                                for concern in region.concerns)
             lines.append(paragraph(
                 f"- **{md_escape(region.name)}** : {labels}."
-                + notes.cite([refs.department(code) for code in region.department_codes])))
-    blocks.append("\n".join(lines) if lines else paragraph("Aucune région ne présente de préoccupation récurrente."))
-    return with_notes(blocks, notes)
+                + notes.cite([refs.department(code) for code in region.department_codes],
+                             unit=("autre département", "autres départements"))))
+    return "\n".join(lines) if lines else paragraph("Aucune région ne présente de préoccupation récurrente.")
 
 
-def _national_diagnosis(aggregate):
-    notes = refs.Footnotes("nd")
+def _national_insight(aggregate, names):
+    notes = refs.Footnotes("ne", names)
+    sections = (
+        Section("insight.forums", "Les forums", _national_forums(aggregate, notes)),
+        Section("insight.questions", "Les questions des citoyens", _national_questions(aggregate, notes)),
+        Section("insight.subtopics", "Les sous-thèmes les plus abordés", _national_subtopics(aggregate, notes)),
+        Section("insight.concerns", "Les préoccupations récurrentes à l’échelle nationale",
+                _national_concerns(aggregate, notes)),
+        Section("insight.regions", "Les préoccupations par région", _national_regions(aggregate, notes)),
+        Section("insight.analysis", "Analyse du ministère", "",
+                "La lecture nationale des problématiques dégagées par les départements."),
+    )
+    return Part(INSIGHT, PART_TITLES[INSIGHT], sections, notes.render())
+
+
+def _national_diagnosis(aggregate, names):
+    notes = refs.Footnotes("nd", names)
     departments = aggregate.departments
     labels = {refs.department(result.code): result.name for result in departments}
-    blocks = [paragraph(
+    unit = ("département", "départements")
+    intro = paragraph(
         "Ce diagnostic rassemble les constats que plusieurs départements partagent ; le diagnostic propre à "
         "chaque département figure dans sa synthèse."
-        + notes.cite([refs.department(result.code) for result in departments]))]
-    for title, attribute in (("Points forts", "strengths"), ("Points faibles", "weaknesses")):
+        + notes.cite([refs.department(result.code) for result in departments],
+                     unit=("autre département", "autres départements")))
+    sections = [Section("diagnosis.sources", "", intro)]
+    for key, title, attribute in (("diagnosis.strengths", "Points forts", "strengths"),
+                                  ("diagnosis.weaknesses", "Points faibles", "weaknesses")):
         items = [(refs.department(result.code), text) for result in departments for text in getattr(result, attribute)]
-        blocks += diagnosis_section(title, items, labels, notes, ("département", "départements"), per_source=False)
-    return with_notes(blocks, notes)
+        sections.append(Section(key, title, diagnosis_blocks(items, labels, notes, unit, per_source=False)))
+    sections.append(Section("diagnosis.analysis", "Appréciation du ministère", "",
+                            "Le diagnostic national : forces et faiblesses communes, écarts entre territoires."))
+    return Part(DIAGNOSIS, PART_TITLES[DIAGNOSIS], tuple(sections), notes.render())
 
 
-def _national_proposals(aggregate):
-    notes = refs.Footnotes("np")
+def _national_proposals(aggregate, names):
+    notes = refs.Footnotes("np", names)
     everything = aggregate.catalogue.select()
     total = len(everything.entries)
+    sections = []
     if not total:
-        return paragraph("Aucune proposition n'a été transmise." + notes.cite([refs.figure("proposals")]))
-    origins = ", ".join(f"{ORIGIN_LABELS[origin]} {format_number(everything.counts['origin'].get(origin, 0))}"
-                        for origin in PROPOSAL_ORIGINS if everything.counts["origin"].get(origin))
-    blocks = [paragraph(
-        f"Les départements ont transmis {count(total, 'proposition')}." + notes.cite([refs.figure("proposals")])
-        + f" Origine : {origins}."
-        + notes.cite([refs.figure(f"proposals/origin/{origin}") for origin in PROPOSAL_ORIGINS
-                      if everything.counts["origin"].get(origin)]))]
-    blocks.append(paragraph(
-        "Pour chaque sous-thème, les idées qui reviennent dans plusieurs propositions sont présentées "
-        "ci-dessous, avec le nombre de départements qui les portent ; le catalogue complet des "
-        "propositions, filtrable par thème, sous-thème, origine et région, les recense toutes."))
+        sections.append(Section("proposals.summary", "", paragraph(
+            "Aucune proposition n’a été transmise." + notes.cite([], refs.figure("proposals")))))
+    else:
+        sections.append(Section("proposals.summary", "", blocks_markdown([
+            paragraph(f"Les départements ont transmis {count(total, 'proposition')}."
+                      + notes.cite([], refs.figure("proposals"))
+                      + origins_sentence(everything.counts["origin"], notes)),
+            paragraph("Pour chaque sous-thème, les idées qui reviennent dans plusieurs propositions sont présentées "
+                      "ci-dessous, avec le nombre de départements qui les portent ; le catalogue complet des "
+                      "propositions, filtrable par thème, sous-thème, origine et région, les recense toutes."),
+        ])))
     # Proposals without a sub-topic are grouped under their theme's code ("1"), which no sub-topic has.
     documents = [Document(refs.proposal(entry.proposal.id), entry.proposal.subtopic_code or entry.proposal.theme_code,
                           entry.proposal.text)
@@ -415,11 +462,8 @@ def _national_proposals(aggregate):
 
     for theme_code, theme_title in aggregate.figures.themes:
         in_theme = aggregate.catalogue.select(theme=theme_code).entries
-        if not in_theme:
-            continue
-        blocks.append(f"### Thème {theme_code} — {md_escape(theme_title)}")
-        blocks.append(paragraph(f"{capitalize_first(count(len(in_theme), 'proposition'))}."
-                                + notes.cite([refs.figure(f"proposals/theme/{theme_code}")])))
+        blocks = [paragraph(f"{capitalize_first(count(len(in_theme), 'proposition', zero='aucune'))}."
+                            + notes.cite([], refs.figure(f"proposals/theme/{theme_code}")))]
         groups = [code for code, _, theme in aggregate.figures.subtopics if theme == theme_code] + [theme_code]
         for code in groups:
             number = sum(1 for entry in in_theme if (entry.proposal.subtopic_code or entry.proposal.theme_code) == code)
@@ -430,68 +474,81 @@ def _national_proposals(aggregate):
             ranked = recurring.by_subtopic.get(code, ())
             summary = refs.figure(f"proposals/subtopic/{code}" if code in titles else f"proposals/theme/{code}")
             if not ranked:
-                blocks.append(paragraph(f"{capitalize_first(count(number, 'proposition'))} ; aucune idée n'y revient "
-                                        "dans plusieurs propositions." + notes.cite([summary])))
+                blocks.append(paragraph(f"{capitalize_first(count(number, 'proposition'))} ; aucune idée n’y revient "
+                                        "dans plusieurs propositions." + notes.cite([], summary)))
                 continue
             blocks.append(paragraph(f"{capitalize_first(count(number, 'proposition'))} ; idées récurrentes :"
-                                    + notes.cite([summary])))
-            blocks.append("\n".join(paragraph(line) for line in
-                                    concern_lines(ranked, notes, describe, summary=lambda _, ref=summary: ref)))
-    return with_notes(blocks, notes)
+                                    + notes.cite([], summary)))
+            blocks.append("\n".join(paragraph(line) for line in concern_lines(
+                ranked, notes, describe, ("autre proposition", "autres propositions"))))
+        sections.append(Section(f"proposals.theme.{theme_code}", f"Thème {theme_code} — {md_escape(theme_title)}",
+                                blocks_markdown(blocks)))
+    sections.append(Section("proposals.own", "Orientations du ministère", "",
+                            "Les orientations que le ministère retient pour les assises."))
+    return Part(PROPOSALS, PART_TITLES[PROPOSALS], tuple(sections), notes.render())
 
 
-def _national_figures(aggregate):
-    notes = refs.Footnotes("nc")
-    blocks = figures_markdown(aggregate.figures, notes, extra_rows=(
-        ("Départements ayant transmis leur synthèse", format_number(len(aggregate.departments))),))
-    blocks.append(paragraph("**Régions**" + notes.cite([refs.department(r.code) for r in aggregate.departments])))
-    rows = [(md_escape(region.name), format_number(len(region.department_codes)),
-             format_number(region.figures.forums.held.value), format_number(region.figures.attendance.total.value),
-             format_number(region.figures.questions.total.received.value),
-             format_number(region.figures.questions.total.published.value),
-             format_number(region.figures.proposals.total.value))
-            for region in aggregate.regions]
-    blocks.append(md_table(["Région", "Départements", "Forums tenus", "Participants", "Questions reçues",
-                            "Questions publiées", "Propositions"], rows, ["l"] + ["r"] * 6))
-    blocks.append(paragraph("**Départements comparés**"
-                            + notes.cite([refs.department(row.code) for row in aggregate.comparison])))
-    rows = [(f"{row.code} {md_escape(row.name)}", format_number(row.forums_held),
-             format_percent(row.coverage_percentage) if row.coverage_percentage is not None else "—",
-             format_number(row.attendance), format_number(row.questions_received),
-             format_number(row.questions_published), format_number(row.proposals),
-             md_escape(row.top_concern) or "—")
-            for row in aggregate.comparison]
-    blocks.append(md_table(["Département", "Forums tenus", "Couverture", "Participants", "Questions reçues",
-                            "Questions publiées", "Propositions", "Première préoccupation"], rows,
-                           ["l", "r", "r", "r", "r", "r", "r", "l"]))
-    return with_notes(blocks, notes)
+def national_tables(aggregate):
+    """Return the FigureTables of the national document: the sums, the regions and the departments compared."""
+    tables = figure_tables(aggregate.figures, extra_forum_rows=(
+        FigureRow("departments", "Départements ayant transmis leur synthèse",
+                  (format_number(len(aggregate.departments)),)),))
+    regions = FigureTable(
+        REGIONS_TABLE, "Régions",
+        ("Région", "Départements", "Forums tenus", "Participants", "Questions reçues", "Questions publiées",
+         "Propositions"),
+        tuple(FigureRow(region.code, region.name, (
+            format_number(len(region.department_codes)), format_number(region.figures.forums.held.value),
+            format_number(region.figures.attendance.total.value),
+            format_number(region.figures.questions.total.received.value),
+            format_number(region.figures.questions.total.published.value),
+            format_number(region.figures.proposals.total.value))) for region in aggregate.regions))
+    departments = FigureTable(
+        DEPARTMENTS_TABLE, "Départements comparés",
+        ("Département", "Forums tenus", "Couverture", "Participants", "Questions reçues", "Questions publiées",
+         "Propositions", "Première préoccupation"),
+        tuple(FigureRow(row.code, f"{row.code} {row.name}", short=row.name, cells=(
+            format_number(row.forums_held),
+            format_percent(row.coverage_percentage) if row.coverage_percentage is not None else "—",
+            format_number(row.attendance), format_number(row.questions_received),
+            format_number(row.questions_published), format_number(row.proposals), row.top_concern or "—"))
+            for row in aggregate.comparison))
+    return (*tables, regions, departments)
 
 
-def _national_annexes(aggregate):
-    notes = refs.Footnotes("na")
-    lines = [paragraph(f"{number}. Synthèse départementale — {md_escape(result.name)} ({result.code})"
-                       + notes.cite([refs.department(result.code)]))
-             for number, result in enumerate(aggregate.departments, 1)]
-    return with_notes(["\n".join(lines)] if lines else [paragraph("Aucune synthèse départementale n'a été transmise.")],
-                      notes)
+def national_names(aggregate, tables):
+    """Return the SourceNames of the national document: departments by name, proposals by their forum."""
+    names = {result.code: department_name(result.name, result.full_name) for result in aggregate.departments}
+    proposals = {}
+    for entry in aggregate.catalogue.entries:
+        where = names[entry.proposal.department_code]
+        proposals[entry.proposal.id] = (f"proposition de la préfecture {where.of}" if entry.proposal.forum_id is None
+                                        else f"proposition du {entry.proposal.forum_label} ({where.name})")
+    return SourceNames(tables, departments=names, proposal_labels=proposals)
 
 
 def draft_national_synthesis(aggregate):
     """Return the Draft of the national synthesis for the assises: the same three parts, figures, annexes.
 
-    Its annexes are the departmental syntheses; ``Draft.annexes`` stays empty (no forum minutes).
+    Its annexes are the departmental syntheses.
     """
+    tables = national_tables(aggregate)
+    names = national_names(aggregate, tables)
+    submitted = count(len(aggregate.departments), "synthèse départementale", "synthèses départementales",
+                      zero="aucune")
     return Draft(
         title="Synthèse nationale — Assises de la sécurité intérieure",
-        subtitle=paragraph(
-            f"Consultation {guillemets(aggregate.consultation_name)} — "
-            f"{count(len(aggregate.departments), 'synthèse départementale', 'synthèses départementales')}"),
+        subtitle=paragraph(f"Consultation {guillemets(aggregate.consultation_name)} — établie à partir "
+                           f"{of(submitted)}"),
         parts=(
-            Part(INSIGHT, PART_TITLES[INSIGHT], _national_insight(aggregate)),
-            Part(DIAGNOSIS, PART_TITLES[DIAGNOSIS], _national_diagnosis(aggregate)),
-            Part(PROPOSALS, PART_TITLES[PROPOSALS], _national_proposals(aggregate)),
+            _national_insight(aggregate, names),
+            _national_diagnosis(aggregate, names),
+            _national_proposals(aggregate, names),
         ),
-        figures=Part(FIGURES, "La consultation en chiffres", _national_figures(aggregate)),
-        annexes=(),
-        annexes_part=Part(ANNEXES, f"Annexes{NBSP}: synthèses départementales", _national_annexes(aggregate)),
+        tables=tables,
+        annexes=tuple(Annex(refs.department(result.code), f"Synthèse départementale {names.departments[result.code].of}"
+                                                          f" ({result.code})")
+                      for result in aggregate.departments),
+        annexes_title=NATIONAL_ANNEXES_TITLE,
+        figures_title=NATIONAL_FIGURES_TITLE,
     )

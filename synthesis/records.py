@@ -164,6 +164,9 @@ class DepartmentInput:
     minutes: tuple[MinutesRecord, ...] = ()
     proposals: tuple[ProposalRecord, ...] = ()
     coverage: Coverage | None = None
+    #: INSEE's name with its article, "Département des Bouches-du-Rhône": sentences name the
+    #: department with it ("dans les Bouches-du-Rhône"); empty, the name is used bare.
+    department_full_name: str = ""
 
     def __post_init__(self):
         for name in ("subtopics", "forums", "questions", "minutes", "proposals"):

@@ -1,23 +1,27 @@
-"""Traces: how a sentence of a synthesis names what it comes from, in a form a reader and the web app can follow.
+"""Sources: what a sentence of a synthesis comes from, kept in data and named in words a reader understands.
 
-A trace is written in square brackets, a kind then a key, and several traces follow one another
-separated by spaces::
+A source is a :class:`SourceRef`, a kind and a key::
 
-    [Q 13-000124]              a citizen's question, by its public reference
-    [CR forum 12]              the minutes (compte-rendu) of forum 12
-    [Forum 12]                 forum 12 itself (date, place, status)
-    [Proposition 7]            proposal 7
-    [Département 13]           the departmental synthesis of department 13
-    [Chiffre forums.held]      a figure of the synthesis; its sources are stored with the figures
-    [Préoccupation 1.B.1:cambriolag]   a recurring concern (sub-topic, or "tous", then its term);
-                                       its sources are stored with the concerns
+    question 13-000124          a citizen's question, by its public reference
+    minutes 12                  the minutes (compte-rendu) of forum 12
+    forum 12                    forum 12 itself (date, place, status)
+    proposal 7                  proposal 7
+    department 13               the departmental synthesis of department 13
+    figure forums/held          a figure of the synthesis, by its path in the figures
+    concern 1.B.1:c3            a recurring concern (sub-topic, or "tous", then its key)
 
-The drafts put traces in Markdown footnotes (``[^e3]: [Q 13-000124] [CR forum 12]``), so the text
-stays readable and the prefecture can edit it; the web app turns each trace into a link with
-:func:`parse_refs`. Keys never contain spaces or brackets, which keeps the format parseable.
+Stored data writes a source in brackets (``[Q 13-000124]``, :func:`parse_refs` reads it back).
+A document never shows that: its footnotes name each source as a person would — « question
+13-000124 », « compte-rendu du forum d’Arles (17 mars 2009) », « tableau « Forums », ligne
+« Forums tenus » » — as Markdown links whose target is ``source:<kind>/<key>`` (:func:`link`).
+The web app turns those targets into real addresses (a question's page, the minutes, the row of
+the figures table) and keeps every source in data; a renderer that knows no address for a
+source keeps its words and drops the link.
 """
 import re
 from dataclasses import dataclass
+
+from .typography import NNBSP, md_escape
 
 QUESTION = "Q"
 MINUTES = "CR forum"
@@ -29,20 +33,27 @@ CONCERN = "Préoccupation"
 
 #: Every kind, longest first so that "CR forum" is not read as something else.
 KINDS = (CONCERN, DEPARTMENT, PROPOSAL, MINUTES, FIGURE, FORUM, QUESTION)
+#: How each kind is written in a link target (``source:<slug>/<key>``): plain ASCII, no spaces.
+KIND_SLUGS = {
+    QUESTION: "question", MINUTES: "compte-rendu", FORUM: "forum", PROPOSAL: "proposition",
+    DEPARTMENT: "departement", FIGURE: "chiffre", CONCERN: "preoccupation",
+}
+KINDS_BY_SLUG = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
-#: The key of a concern over all sub-topics, in a CONCERN trace.
+#: The key of a concern over all sub-topics, in a CONCERN source.
 ALL_SUBTOPICS = "tous"
 
-_REF = re.compile(r"\[(" + "|".join(re.escape(kind) for kind in KINDS) + r") ([^\s\[\]]+)\]")
+_REF = re.compile(r"\[(" + "|".join(re.escape(kind) for kind in KINDS) + r") ([^\s\[\]()]+)\]")
+#: A source link's target, as :func:`link` writes it: "](source:question/13-000124)".
+SOURCE_TARGET = re.compile(r"\]\(source:([a-z-]+)/([^\s\[\]()]+)\)")
 
-#: A footnote lists at most this many item traces; a longer list ends with the trace of the
-#: figure or concern, which holds every source.
+#: A footnote names at most this many sources; a longer list says how many more there are.
 MAX_LISTED = 10
 
 
 @dataclass(frozen=True, order=True)
 class SourceRef:
-    """One trace: what kind of record, and its key (a question reference, a forum id, a figure path…)."""
+    """One source: what kind of record, and its key (a question reference, a forum id, a figure path…)."""
 
     kind: str
     key: str
@@ -51,8 +62,8 @@ class SourceRef:
         if self.kind not in KINDS:
             raise ValueError(f"unknown source kind {self.kind!r}")
         key = str(self.key)
-        if not key or any(ch.isspace() or ch in "[]" for ch in key):
-            raise ValueError(f"a source key cannot be empty or hold spaces or brackets: {key!r}")
+        if not key or any(ch.isspace() or ch in "[]()" for ch in key):
+            raise ValueError(f"a source key cannot be empty or hold spaces, brackets or parentheses: {key!r}")
         object.__setattr__(self, "key", key)
 
     def __str__(self):
@@ -60,80 +71,100 @@ class SourceRef:
 
 
 def question(reference):
-    """Return the trace of a question, by its public reference ("13-000124")."""
+    """Return the source of a question, by its public reference ("13-000124")."""
     return SourceRef(QUESTION, reference)
 
 
 def minutes(forum_id):
-    """Return the trace of the minutes of a forum."""
+    """Return the source of the minutes of a forum."""
     return SourceRef(MINUTES, forum_id)
 
 
 def forum(forum_id):
-    """Return the trace of a forum."""
+    """Return the source of a forum."""
     return SourceRef(FORUM, forum_id)
 
 
 def proposal(proposal_id):
-    """Return the trace of a proposal."""
+    """Return the source of a proposal."""
     return SourceRef(PROPOSAL, proposal_id)
 
 
 def department(code):
-    """Return the trace of a departmental synthesis."""
+    """Return the source of a departmental synthesis."""
     return SourceRef(DEPARTMENT, code)
 
 
 def figure(path):
-    """Return the trace of a figure, by its path in the figures ("questions.total.published")."""
+    """Return the source of a figure, by its path in the figures ("questions/theme/1/published")."""
     return SourceRef(FIGURE, path)
 
 
-def concern(subtopic_code, term_key):
-    """Return the trace of a recurring concern: its sub-topic (None for all) and its term key."""
-    return SourceRef(CONCERN, f"{subtopic_code or ALL_SUBTOPICS}:{term_key}")
+def concern(subtopic_code, key):
+    """Return the source of a recurring concern: its sub-topic (None for all) and its key."""
+    return SourceRef(CONCERN, f"{subtopic_code or ALL_SUBTOPICS}:{key}")
 
 
 def parse_refs(text):
-    """Return every trace written in ``text``, in order of appearance."""
+    """Return every source written in brackets in ``text`` (the stored form), in order of appearance."""
     return [SourceRef(kind, key) for kind, key in _REF.findall(text or "")]
 
 
 def format_refs(refs):
-    """Return traces written one after the other: "[Q 13-000124] [CR forum 12]"."""
+    """Return sources in their stored form, one after the other: "[Q 13-000124] [CR forum 12]"."""
     return " ".join(str(ref) for ref in refs)
 
 
-class Footnotes:
-    """The footnotes of one part of a draft: each fact gets a marker, its traces go to the end.
+def link(ref, label):
+    """Return the Markdown link naming ``ref`` with ``label``: « [question 13-000124](source:question/13-000124) »."""
+    return f"[{md_escape(label)}](source:{KIND_SLUGS[ref.kind]}/{ref.key})"
 
-    Labels carry a prefix per part ("e1", "d1", "p1"…) so that parts can be put together into one
+
+def linked_refs(text):
+    """Return every source a text links to (see :func:`link`), in order of appearance."""
+    found = []
+    for slug, key in SOURCE_TARGET.findall(text or ""):
+        kind = KINDS_BY_SLUG.get(slug)
+        if kind is not None:
+            found.append(SourceRef(kind, key))
+    return found
+
+
+class Footnotes:
+    """The footnotes of one part of a document: each fact gets a marker, its named sources go to the end.
+
+    ``name`` returns the words naming a source (:class:`SourceRef` → "question 13-000124"). Labels
+    carry a prefix per part ("e1", "d1", "p1"…) so that parts can be put together into one
     document without two footnotes sharing a label.
     """
 
-    def __init__(self, prefix):
+    def __init__(self, prefix, name):
         self.prefix = prefix
+        self._name = name
         self._notes = []
 
-    def cite(self, items=(), summary=None):
-        """Return the marker of a new footnote listing ``items`` (SourceRefs), or "" without any.
+    def cite(self, items=(), summary=None, unit=("autre source", "autres sources")):
+        """Return the marker of a new footnote naming ``items`` (SourceRefs), or "" without any.
 
-        When there are more than MAX_LISTED items, the first ones are listed after ``summary`` —
-        the trace of the figure or concern that holds them all — with the number left out.
+        ``summary`` — the figure or concern that holds them all — comes first when given. More
+        than MAX_LISTED items are cut, the note saying how many more there are (``unit`` names them).
         """
-        items = list(items)
+        items = list(dict.fromkeys(items))
         if not items and summary is None:
             return ""
-        refs = items
-        if summary is not None and len(items) > MAX_LISTED:
-            refs = [summary, *items[:MAX_LISTED]]
-        text = format_refs(refs)
-        if len(refs) < len(items):
-            text += f" et {len(items) - MAX_LISTED} autres"
-        elif summary is not None and not items:
-            text = str(summary)
-        self._notes.append(text)
+        named = [self._link(ref) for ref in items[:MAX_LISTED]]
+        left = len(items) - len(named)
+        text = f"{NNBSP}; ".join(named)
+        if left:
+            text += f" et {left} {unit[0] if left == 1 else unit[1]}"
+        if summary is not None:
+            text = self._link(summary) + (f"{NNBSP}: {text}" if text else "")
+        # Every note starts with a link: its first word takes the capital.
+        self._notes.append("[" + text[1:2].upper() + text[2:])
         return f"[^{self.prefix}{len(self._notes)}]"
+
+    def _link(self, ref):
+        return link(ref, self._name(ref))
 
     def render(self):
         """Return the footnote definitions, one per line, to end the part with ("" when none)."""

@@ -4,6 +4,8 @@ Written by hand rather than with Babel so that the pure synthesis package needs 
 standard library to produce a document, and produces exactly the same text everywhere.
 """
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -70,15 +72,129 @@ def format_date_range(first, last, weekday=True):
     return f"du {start} au {format_date(last, weekday)}"
 
 
-def count(number, singular, plural=None):
-    """Return a number and its noun agreed the French way: "0 forum", "1 forum", "3 forums"."""
+def count(number, singular, plural=None, *, zero=None):
+    """Return a number and its noun agreed the French way: "1 forum", "3 forums".
+
+    Zero reads "0 forum" unless ``zero`` gives the determiner a sentence wants: ``zero="aucun"``
+    gives "aucun forum", ``zero="aucune"`` "aucune synthèse".
+    """
     noun = singular if number < 2 else (plural or singular + "s")
+    if number == 0 and zero:
+        return f"{zero} {singular}"
     return f"{format_number(number)} {noun}"
 
 
 def agree(number, singular, plural):
     """Return the form agreeing with ``number``: French uses the singular for 0 and 1."""
     return singular if number < 2 else plural
+
+
+#: Words starting with an h that is "aspiré": no elision before them ("de Hautmont", "le hall").
+H_ASPIRE = frozenset("""
+hache haie haine hall halle halte hameau hanche handicap handicapé handicapée handicapés hangar hantise
+harcèlement harceler hardi hareng haricot hasard hâte hausse haut haute hautes hauts hauteur havre
+hennissement hérisson héros hêtre hiérarchie hockey hollande homard honte hors houle housse huit
+huitième hurlement hutte
+""".split())
+_VOWELS = frozenset("aàâäeéèêëiîïoôöuùûüyÿœæ")
+
+
+def starts_with_vowel_sound(text):
+    """Tell whether French elides before ``text``: a vowel, a mute h, or the number 1 ("un", "une").
+
+    "1" and "1 200" are read "un", "un mille…" → elided; "11", "8", "huit" and "hameau" are not.
+    """
+    text = (text or "").lstrip("«\u00a0\u202f *_")
+    if not text:
+        return False
+    if text[0].isdigit():
+        digits = text.split(" ", 1)[0].split("\u202f", 1)[0].split("\u00a0", 1)[0]
+        return digits == "1"
+    first = text[0].lower()
+    if first in _VOWELS:
+        return True
+    if first == "h":
+        word = text.split()[0].lower().strip(",.;:!?»")
+        return word not in H_ASPIRE and word.split("-")[0] not in H_ASPIRE
+    return False
+
+
+def elide(word, text):
+    """Return ``word`` ("de", "que", "le", "la") joined to ``text``, elided where French elides.
+
+    "de" + "1 forum" → "d’1 forum", "de" + "Arles" → "d’Arles", "de" + "3 forums" → "de 3 forums",
+    "que" + "il" → "qu’il", "le" + "hameau" → "le hameau".
+    """
+    if starts_with_vowel_sound(text):
+        return f"{word[:-1]}’{text}"
+    return f"{word} {text}"
+
+
+def of(text):
+    """Return "de" before ``text``, elided when it must be: "d’1 synthèse", "de 3 synthèses", "d’Istres"."""
+    return elide("de", text)
+
+
+#: INSEE writes a department's full name with "Département" and its article: the article as a
+#: subject ("les"), after "de" ("des") and after "dans"/"en".
+_DEPARTMENT_ARTICLES = (
+    ("des ", "les ", "des ", "dans les "),
+    ("du ", "le ", "du ", "dans le "),
+    ("de la ", "la ", "de la ", "en "),
+    ("de La ", "La ", "de La ", "à La "),
+    ("de l'", "l’", "de l’", "dans l’"),
+    ("de L'", "l’", "de l’", "dans l’"),
+    ("de l’", "l’", "de l’", "dans l’"),
+    ("d'", "", "d’", "à "),
+    ("de ", "", "de ", "à "),
+)
+
+
+@dataclass(frozen=True)
+class DepartmentName:
+    """A department's name in the forms a sentence needs: "les Bouches-du-Rhône", "des Bouches-du-Rhône"…"""
+
+    #: The name alone: "Bouches-du-Rhône".
+    name: str
+    #: With its article, as a subject: "les Bouches-du-Rhône", "l’Ain", "Paris".
+    the: str
+    #: After "de": "des Bouches-du-Rhône", "du Nord", "de l’Ain", "de Paris".
+    of: str
+    #: Where: "dans les Bouches-du-Rhône", "dans le Nord", "en Gironde", "à Paris", "à La Réunion".
+    in_: str
+
+
+def department_name(name, full_name=""):
+    """Return the DepartmentName of a department from its name and INSEE full name ("Département des Landes").
+
+    Without a full name, the name is used bare ("de Paris") and placed "dans le département".
+    """
+    rest = (full_name or "").removeprefix("Département ").strip()
+    for prefix, the, of_form, in_form in _DEPARTMENT_ARTICLES:
+        if rest.startswith(prefix):
+            bare = rest[len(prefix):] or name
+            if prefix in ("d'", "de "):
+                return DepartmentName(name, bare, of(bare), in_form + bare)
+            return DepartmentName(name, the + bare, of_form + bare, in_form + bare)
+    return DepartmentName(name, name, of(name), "dans le département")
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text):
+    """Return a sort key reading numbers as numbers and letters without accents or case.
+
+    "Marseille-2" sorts before "Marseille-10", "Éguilles" among the E, "1.B.2" before "1.B.10".
+    """
+    parts = _DIGITS.split(text or "")
+    return tuple((0, int(part), "") if index % 2 else (1, 0, _fold(part))
+                 for index, part in enumerate(parts) if part)
+
+
+def _fold(text):
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def capitalize_first(text):
