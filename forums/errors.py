@@ -13,7 +13,7 @@ MESSAGES = {
     403: ("Accès refusé", "Votre compte ne vous permet pas d'effectuer cette action."),
     404: ("Page non trouvée", "La page que vous cherchez est introuvable. Excusez-nous pour la gêne occasionnée."),
     405: ("Méthode non autorisée", "Cette adresse ne peut pas être utilisée de cette manière."),
-    409: ("Action impossible", "Cette action n'est plus possible dans l'état actuel de la démarche."),
+    409: ("Action impossible", "Cette action n'est pas possible dans l'état actuel de la démarche."),
     413: ("Fichier trop volumineux", "Le contenu envoyé dépasse la taille autorisée."),
     429: ("Trop de tentatives", "Vous avez effectué trop de demandes en peu de temps. Patientez quelques minutes avant de réessayer."),
     500: ("Erreur inattendue", "Désolé, le service rencontre un problème. Nous travaillons à le résoudre le plus rapidement possible."),

@@ -1,10 +1,13 @@
-"""Jinja filters and globals: sanitised Markdown and French dates."""
+"""Jinja filters and globals: sanitised Markdown, French dates and counts, figure anchors."""
 import markdown as markdown_lib
 import nh3
 from datetime import datetime
 
 from flask_babel import format_date, format_datetime
 from markupsafe import Markup
+
+from synthesis.figure_tables import row_anchor
+from synthesis.typography import count, format_percent, of
 
 from .timeutils import PARIS
 
@@ -44,9 +47,13 @@ def _day_pattern(day):
 
 
 def init_app(app):
-    """Register the filters."""
+    """Register the filters and the helpers every template may call."""
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["french_date"] = french_date
     app.jinja_env.filters["french_datetime"] = french_datetime
+    app.jinja_env.filters["count"] = count
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["of"] = of
+    app.jinja_env.globals["row_anchor"] = row_anchor
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -9,13 +9,14 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from synthesis.typography import count
+from synthesis.typography import count, of
 
 from ..documents.bundle import write_department_documents, write_national_documents
 from ..extensions import db
 from ..models import Consultation, Department
 from ..services.national_synthesis import draft_national, national_synthesis
 from ..services.syntheses import SynthesisError, department_synthesis, draft_synthesis, synthesis_status_label
+from ..services.synthesis_content import read_generated
 from . import CommandFailed
 
 synthesis_cli = AppGroup("synthesis", help="Synthèses départementales et nationale : écrire leurs documents "
@@ -66,9 +67,9 @@ def national_command(out_dir, slug):
             national = draft_national(consultation)
         except SynthesisError as error:
             raise CommandFailed(str(error)) from None
-        submitted = count(len(national.figures["departments"]), "synthèse départementale transmise",
+        submitted = count(len(read_generated(national.generated).draft.annexes), "synthèse départementale transmise",
                           "synthèses départementales transmises")
-        click.echo(f"Aucune synthèse nationale enregistrée : projet calculé à partir de {submitted} "
+        click.echo(f"Aucune synthèse nationale enregistrée : projet calculé à partir {of(submitted)} "
                    "(il n'est pas enregistré).")
     else:
         click.echo("Synthèse nationale enregistrée.")

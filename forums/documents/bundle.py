@@ -1,10 +1,12 @@
 """ZIP bundles of the syntheses, and the documents ``flask synthesis`` writes to a folder.
 
-A department's bundle holds its synthesis (``synthese-<code>.odt`` and ``.html``), every held
-forum's minutes rendered as ``annexes/<nn>-forum-<id>-compte-rendu.html`` (or a note when they are
-missing) with the documents attached to them, read from storage unchanged, and two CSV files for
-spreadsheets: ``questions.csv`` (the department's published questions, anonymous) and
-``propositions.csv``. The national bundle holds the national synthesis, ``departements.csv`` (the
+A department's bundle holds its synthesis (``synthese-<code>.odt`` and ``.html``), the minutes of
+every forum it annexes rendered as ``annexes/<nn>-forum-<id>-compte-rendu.html`` (or a note when
+they are missing) with the documents attached to them, read from storage unchanged — the
+document's footnotes and list of annexes link to those files —, and three CSV files for
+spreadsheets: ``questions.csv`` (the department's published questions, anonymous),
+``propositions.csv`` and ``preoccupations.csv`` (every recurring concern with each contribution
+it groups, where the document's footnotes name only the first ones). The national bundle holds the national synthesis, ``departements.csv`` (the
 figures of every department added up) and the national ``propositions.csv``.
 
 Rows are read from the database as plain columns, a batch at a time (``yield_per``), and written
@@ -15,13 +17,14 @@ import io
 import logging
 import shutil
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy.orm import aliased
 from werkzeug.utils import secure_filename
 
+from synthesis import sources as refs
 from synthesis.drafting import annex_title, forum_label
 from synthesis.records import ForumRecord
 
@@ -31,10 +34,13 @@ from ..models import (
     Commune, Forum, ForumStatus, Minutes, Proposal, Question, QuestionStatus, Subtopic, Theme,
 )
 from ..services.national_synthesis import national_aggregate
+from ..services.syntheses import current_generated
+from ..services.synthesis_content import read_generated
 from ..services.synthesis_inputs import ORIGIN_TO_ENGINE
 from ..spreadsheets import safe_cell
 from ..timeutils import PARIS, utcnow
-from .content import AnnexRef, department_content, national_content
+from .addresses import SiteAddresses
+from .content import department_content, national_content
 from .html import render_html
 from .minutes_render import minutes_annex_options, missing_minutes_note, render_minutes_annex, taken_up_questions
 from .odt import render_odt
@@ -56,6 +62,7 @@ PROPOSAL_HEADER = ("forum", "date", "thème", "sous-thème", "origine", "proposi
 DEPARTMENT_HEADER = ("code", "département", "région", "forums prévus", "forums tenus", "couverture (%)",
                      "participants", "questions reçues", "questions publiées", "questions répondues",
                      "propositions", "comptes-rendus manquants", "première préoccupation")
+CONCERN_HEADER = ("sous-thème", "préoccupation", "contribution")
 NATIONAL_PROPOSAL_HEADER = ("code département", "département", "région", "forum", "thème", "sous-thème",
                             "origine", "proposition")
 #: The engine's names of proposal origins → the French labels of the models.
@@ -84,21 +91,23 @@ def national_bundle(national):
 def write_department_documents(synthesis, out_dir):
     """Write ``synthese-<code>.odt``, ``.html`` and ``.zip`` into ``out_dir``; return their paths."""
     content = department_content(synthesis)
-    return _write_documents(content, Path(out_dir) / department_stem(synthesis),
+    links = SiteAddresses(synthesis.consultation)
+    return _write_documents(content, links, Path(out_dir) / department_stem(synthesis),
                             lambda stream: _write_department_zip(synthesis, stream))
 
 
 def write_national_documents(national, out_dir):
     """Write ``synthese-nationale.odt``, ``.html`` and ``.zip`` into ``out_dir``; return their paths."""
     content = national_content(national)
-    return _write_documents(content, Path(out_dir) / NATIONAL_STEM,
+    links = SiteAddresses(national.consultation)
+    return _write_documents(content, links, Path(out_dir) / NATIONAL_STEM,
                             lambda stream: _write_national_zip(national, stream))
 
 
-def _write_documents(content, stem, write_zip):
+def _write_documents(content, links, stem, write_zip):
     odt_path, html_path, zip_path = (stem.with_name(stem.name + suffix) for suffix in (".odt", ".html", ".zip"))
-    odt_path.write_bytes(render_odt(content))
-    html_path.write_text(render_html(content), encoding="utf-8")
+    odt_path.write_bytes(render_odt(content, links))
+    html_path.write_text(render_html(content, links), encoding="utf-8")
     with zip_path.open("wb") as stream:
         write_zip(stream)
     return [odt_path, html_path, zip_path]
@@ -131,28 +140,27 @@ class _ForumRow:
 def _write_department_zip(synthesis, stream):
     content = department_content(synthesis)
     forums = _department_forums(synthesis)
-    annexes = _annex_plan(content, forums)
+    annexes = [_Annex(number, annex.forum_id, annex.title, forums[annex.forum_id].minutes_id)
+               for number, annex in enumerate((a for a in content.annexes if a.forum_id in forums), 1)]
     width = max(2, len(str(len(annexes))))
     prefixes = {annex.forum_id: f"{ANNEX_FOLDER}/{annex.number:0{width}d}-forum-{annex.forum_id}" for annex in annexes}
     minutes_files = {annex.forum_id: (f"{prefixes[annex.forum_id]}-compte-rendu.html" if annex.minutes_id
                                       else f"{prefixes[annex.forum_id]}-compte-rendu-manquant.txt")
                      for annex in annexes}
-    # The bundle's own list of annexes says what is in it now, including forums held since the
-    # figures were last computed.
-    content = replace(content, annexes=tuple(AnnexRef(annex.forum_id, annex.title, annex.minutes_id is not None)
-                                             for annex in annexes))
+    links = SiteAddresses(synthesis.consultation, annex_files=minutes_files)
     stem = department_stem(synthesis)
     # The annexes' own names are taken first: a document's name may never shadow them.
     used = set(minutes_files.values())
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _add(archive, used, f"{stem}.odt", render_odt(content), zipfile.ZIP_STORED)
-        _add(archive, used, f"{stem}.html", render_html(content, annex_links=minutes_files))
+        _add(archive, used, f"{stem}.odt", render_odt(content, links), zipfile.ZIP_STORED)
+        _add(archive, used, f"{stem}.html", render_html(content, links))
         for annex in annexes:
             if annex.minutes_id is None:
                 _add(archive, used, minutes_files[annex.forum_id], missing_minutes_note(annex.title))
         _write_minutes(archive, used, {annex.forum_id: annex for annex in annexes}, prefixes, minutes_files)
         _write_csv(archive, used, "questions.csv", QUESTION_HEADER, _question_rows(synthesis, forums))
         _write_csv(archive, used, "propositions.csv", PROPOSAL_HEADER, _proposal_rows(synthesis, forums))
+        _write_csv(archive, used, "preoccupations.csv", CONCERN_HEADER, _concern_rows(synthesis, forums))
 
 
 def _department_forums(synthesis):
@@ -171,17 +179,6 @@ def _department_forums(synthesis):
                              place=place or "")
         forums[forum_id] = _ForumRow(forum_label(record), annex_title(record), _day(starts_at), status, minutes_id)
     return forums
-
-
-def _annex_plan(content, forums):
-    """Return the annexes: the synthesis' own list first, in its order, then forums held since it was computed."""
-    listed = [annex for annex in content.annexes if annex.forum_id in forums]
-    listed_ids = {annex.forum_id for annex in listed}
-    later = [(forum_id, row.annex_title) for forum_id, row in forums.items()
-             if row.status is ForumStatus.HELD and forum_id not in listed_ids]
-    return [_Annex(number, forum_id, title, forums[forum_id].minutes_id)
-            for number, (forum_id, title) in enumerate(
-                [(annex.forum_id, annex.title) for annex in listed] + later, 1)]
 
 
 def _write_minutes(archive, used, annexes, prefixes, minutes_files):
@@ -265,6 +262,20 @@ def _proposal_rows(synthesis, forums):
                f"{subtopic_code} {subtopic_title}" if subtopic_code else "", origin.label, text)
 
 
+def _concern_rows(synthesis, forums):
+    """Yield one row per contribution of each recurring concern the synthesis lists."""
+    generated = current_generated(synthesis) if synthesis.id is not None else read_generated(synthesis.generated)
+    titles = {code: title for code, title, _ in generated.figures.subtopics}
+    for concern in generated.concerns:
+        scope = f"{concern.subtopic_code} {titles.get(concern.subtopic_code, '')}".strip() or "tous sous-thèmes"
+        for source in concern.sources:
+            if source.kind == refs.QUESTION:
+                named = f"question {source.key}"
+            else:
+                named = "compte-rendu du " + _forum_name(forums, int(source.key))
+            yield scope, concern.label, named
+
+
 def _forum_name(forums, forum_id):
     if forum_id is None:
         return ""
@@ -277,11 +288,12 @@ def _forum_name(forums, forum_id):
 def _write_national_zip(national, stream):
     content = national_content(national)
     aggregate = national_aggregate(national.consultation)
+    links = SiteAddresses(national.consultation)
     stem = NATIONAL_STEM
     used = set()
     with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _add(archive, used, f"{stem}.odt", render_odt(content), zipfile.ZIP_STORED)
-        _add(archive, used, f"{stem}.html", render_html(content))
+        _add(archive, used, f"{stem}.odt", render_odt(content, links), zipfile.ZIP_STORED)
+        _add(archive, used, f"{stem}.html", render_html(content, links))
         _write_csv(archive, used, "departements.csv", DEPARTMENT_HEADER, _department_rows(aggregate))
         _write_csv(archive, used, "propositions.csv", NATIONAL_PROPOSAL_HEADER, _national_proposal_rows(aggregate))
 

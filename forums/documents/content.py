@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from synthesis.document import Annex
+from synthesis.drafting import join_fr
 from synthesis.figure_tables import FigureTable
+from synthesis.typography import count, format_date, guillemets, of
+
+from ..models import SynthesisStatus
+from ..services.national_synthesis import current_national
+from ..services.syntheses import addenda, current_generated, forum_name
+from ..services.synthesis_content import read_generated, read_texts
 
 
 class DocumentPart(NamedTuple):
@@ -54,3 +61,65 @@ def content_from_draft(draft, texts, status_line, notices=()):
         notices=tuple(notices),
     )
 
+
+
+def department_content(synthesis, now=None):
+    """Return the DocumentContent of a DepartmentSynthesis (stored, or a draft never saved).
+
+    A draft's generated content is brought up to date first (see current_generated): the
+    document shows today's figures and the sentences computed with them.
+    """
+    generated = current_generated(synthesis, now) if synthesis.id is not None else read_generated(synthesis.generated)
+    return content_from_draft(generated.draft, read_texts(synthesis).markdowns(),
+                              _with_computed(_department_status(synthesis), synthesis),
+                              department_notices(synthesis))
+
+
+def national_content(national, now=None):
+    """Return the DocumentContent of a NationalSynthesis (stored, or a draft never saved)."""
+    generated = current_national(national, now) if national.id is not None else read_generated(national.generated)
+    submitted = count(len(generated.draft.annexes), "synthèse départementale transmise",
+                      "synthèses départementales transmises", zero="aucune")
+    status = _unsaved_or(national, f"Synthèse nationale établie à partir {of(submitted)}")
+    return content_from_draft(generated.draft, read_texts(national).markdowns(), _with_computed(status, national))
+
+
+def department_notices(synthesis):
+    """Return what the ministry must read beside the document: an early transmission's reason, the addenda."""
+    notices = []
+    if synthesis.is_early and synthesis.early_reason:
+        notices.append("Synthèse transmise par anticipation, avant la fin des forums ou de la période des réunions. "
+                       f"Motif indiqué par la préfecture : {guillemets(synthesis.early_reason)}")
+    for transmitted_at, annexes in addenda(synthesis):
+        named = join_fr([f"compte-rendu du {forum_name(annex.forum)}" for annex in annexes])
+        notices.append(f"Complément transmis le {format_date(transmitted_at, weekday=False)} : {named} ; "
+                       "les chiffres et le texte généré en tiennent compte.")
+    return tuple(notices)
+
+
+def _department_status(synthesis):
+    if synthesis.status is SynthesisStatus.SUBMITTED and synthesis.submitted_at is not None:
+        status = f"Transmise au ministère le {format_date(synthesis.submitted_at, weekday=False)}"
+        if synthesis.is_late:
+            status += ", après la date limite"
+            if synthesis.consultation is not None:
+                status += f" du {format_date(synthesis.consultation.synthesis_due_on, weekday=False)}"
+    elif synthesis.status is SynthesisStatus.REOPENED and synthesis.reopened_at is not None:
+        status = (f"Rouverte par le ministère le {format_date(synthesis.reopened_at, weekday=False)} : "
+                  "document de travail en cours de modification")
+    else:
+        status = "Projet de synthèse : document de travail, non transmis au ministère"
+    return _unsaved_or(synthesis, status)
+
+
+def _unsaved_or(synthesis, status):
+    # The command line writes out a draft it computed without saving it: say so on the document.
+    if synthesis.id is None:
+        return "Projet calculé à partir des données actuelles, non enregistré : document de travail"
+    return status
+
+
+def _with_computed(status, synthesis):
+    if synthesis.generated_at is None:
+        return status + "."
+    return f"{status} — chiffres arrêtés le {format_date(synthesis.generated_at, weekday=False)}."

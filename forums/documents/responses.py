@@ -1,6 +1,7 @@
 """The synthesis documents as HTTP responses: the same headers for the prefecture's and the ministry's pages."""
 from flask import Response
 
+from .addresses import SiteAddresses
 from .bundle import department_bundle, national_bundle
 from .content import department_content, national_content
 from .html import render_html
@@ -31,16 +32,16 @@ def department_download(synthesis, extension, stem):
     """Return the departmental synthesis as ``stem.extension``: the HTML, the ODT, or the ZIP with its annexes."""
     if extension == "zip":
         return document_response(department_bundle(synthesis), extension, f"{stem}.zip")
-    return _rendered(department_content(synthesis), extension, stem)
+    return _rendered(department_content(synthesis), SiteAddresses(synthesis.consultation), extension, stem)
 
 
 def national_download(national, extension, stem):
     """Return the national synthesis as ``stem.extension``: the HTML, the ODT, or the ZIP with its CSV files."""
     if extension == "zip":
         return document_response(national_bundle(national), extension, f"{stem}.zip")
-    return _rendered(national_content(national), extension, stem)
+    return _rendered(national_content(national), SiteAddresses(national.consultation), extension, stem)
 
 
-def _rendered(content, extension, stem):
-    body = render_odt(content) if extension == "odt" else render_html(content)
+def _rendered(content, links, extension, stem):
+    body = render_odt(content, links) if extension == "odt" else render_html(content, links)
     return document_response(body, extension, f"{stem}.{extension}")

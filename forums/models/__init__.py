@@ -12,7 +12,7 @@ from .publication import PublicationState
 from .questions import (
     Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport, RejectionReason,
 )
-from .syntheses import DepartmentSynthesis, NationalSynthesis, SynthesisStatus
+from .syntheses import DepartmentSynthesis, NationalSynthesis, SynthesisAnnex, SynthesisStatus
 from .territories import Arrondissement, Canton, CantonKind, Commune, Department, Region
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "Speaker",
     "SpeakerKind",
     "Subtopic",
+    "SynthesisAnnex",
     "SynthesisStatus",
     "Theme",
     "ThemePart",

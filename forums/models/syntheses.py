@@ -9,7 +9,7 @@ from ..extensions import db
 from ..timeutils import utcnow
 from .agents import Agent
 from .consultations import Consultation
-from .forums import _enum
+from .forums import Forum, _enum
 from .territories import Department
 from .types import UTCDateTime
 
@@ -28,21 +28,22 @@ class SynthesisStatus(enum.StrEnum):
 
 
 class SynthesisText:
-    """The three parts every synthesis has, and the figures computed when it was (re)generated."""
+    """What every synthesis holds: the engine's generated content, and the agents' own text beside it.
 
-    #: (1) Éclairage de proximité sur les problématiques dégagées (Markdown).
-    local_insight: Mapped[str] = mapped_column(Text, default="")
-    #: (2) Diagnostic : points forts et points faibles (Markdown).
-    diagnosis: Mapped[str] = mapped_column(Text, default="")
-    #: (3) Propositions pour renforcer le lien de confiance (Markdown).
-    proposals: Mapped[str] = mapped_column(Text, default="")
-    #: Figures from the synthesis engine, as plain data (synthesis.figures to_dict).
-    figures: Mapped[dict] = mapped_column(JSON, default=dict)
-    figures_computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    The two are kept apart so that recomputing the figures recomputes every generated sentence
+    and never touches what an agent wrote (see synthesis.document).
+    """
+
+    #: The engine's draft and figures when last computed (forums.services.synthesis_content.Generated).
+    generated: Mapped[dict | None] = mapped_column(JSON)
+    #: When ``generated`` was computed.
+    generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The agents' own text per section (forums.services.synthesis_content.SectionTexts).
+    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Bumped at every save of ``texts``: two saves at the same moment are settled on it.
+    text_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    PARTS = ("local_insight", "diagnosis", "proposals")
 
 
 class DepartmentSynthesis(SynthesisText, db.Model):
@@ -66,6 +67,10 @@ class DepartmentSynthesis(SynthesisText, db.Model):
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Transmitted while forums were still to be held or before the meeting window closed.
+    is_early: Mapped[bool] = mapped_column(default=False)
+    #: Why the prefecture transmitted early, shown to the ministry.
+    early_reason: Mapped[str] = mapped_column(Text, default="")
     #: Written at submission: what the national aggregation reads (synthesis.national.DepartmentResult),
     #: so that the nation adds up a hundred stored results instead of a million questions.
     submitted_result: Mapped[dict | None] = mapped_column(JSON)
@@ -76,6 +81,8 @@ class DepartmentSynthesis(SynthesisText, db.Model):
     updated_by: Mapped[Agent | None] = relationship(foreign_keys=[updated_by_id])
     submitted_by: Mapped[Agent | None] = relationship(foreign_keys=[submitted_by_id])
     reopened_by: Mapped[Agent | None] = relationship(foreign_keys=[reopened_by_id])
+    annexes: Mapped[list["SynthesisAnnex"]] = relationship(
+        back_populates="synthesis", cascade="all, delete-orphan", order_by="SynthesisAnnex.id")
 
     @property
     def is_locked(self):
@@ -102,3 +109,31 @@ class NationalSynthesis(SynthesisText, db.Model):
 
     def __repr__(self):
         return f"<NationalSynthesis {self.consultation_id}>"
+
+
+class SynthesisAnnex(db.Model):
+    """The minutes of a forum as transmitted to the ministry: with the synthesis, or later as an addendum.
+
+    A forum's minutes are locked once they have reached the ministry, and only then: a forum held
+    after an early transmission still gets its minutes, which the prefecture sends as an addendum.
+    """
+
+    __tablename__ = "synthesis_annexes"
+    __table_args__ = (UniqueConstraint("synthesis_id", "forum_id", name="uq_synthesis_annexes_forum"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    synthesis_id: Mapped[int] = mapped_column(ForeignKey("department_syntheses.id"), index=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id"), index=True)
+    #: The version of the minutes transmitted.
+    minutes_version: Mapped[int]
+    #: Sent after the synthesis, as an addendum (« complément »).
+    is_addendum: Mapped[bool] = mapped_column(default=False)
+    transmitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    transmitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+
+    synthesis: Mapped[DepartmentSynthesis] = relationship(back_populates="annexes")
+    forum: Mapped[Forum] = relationship()
+    transmitted_by: Mapped[Agent | None] = relationship()
+
+    def __repr__(self):
+        return f"<SynthesisAnnex forum={self.forum_id}{' addendum' if self.is_addendum else ''}>"

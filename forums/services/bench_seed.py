@@ -37,7 +37,7 @@ from ..models import (
     AttendanceCategory, Canton, CantonKind, Commune, Consultation, Department, DepartmentSynthesis, Forum,
     ForumStatus, Minutes, MinutesAttachment, MinutesTopic, MinutesVersion, NationalSynthesis, OutgoingMail,
     Proposal, ProposalOrigin, Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport,
-    RejectionReason, Speaker, SpeakerKind, Subtopic, Theme, ThemePart,
+    RejectionReason, Speaker, SpeakerKind, Subtopic, SynthesisAnnex, Theme, ThemePart,
 )
 from ..models.forums import Invitee, ForumDateChange, forum_cantons, forum_communes
 from ..models.territories import Arrondissement, commune_cantons
@@ -454,7 +454,9 @@ def _purge(consultation):
     forum_ids = select(Forum.id).where(Forum.consultation_id == consultation.id).scalar_subquery()
     question_ids = select(Question.id).where(Question.consultation_id == consultation.id).scalar_subquery()
     minutes_ids = select(Minutes.id).where(Minutes.consultation_id == consultation.id).scalar_subquery()
+    synthesis_ids = select(DepartmentSynthesis.id).where(DepartmentSynthesis.consultation_id == consultation.id)
     statements = [
+        (None, delete(SynthesisAnnex).where(SynthesisAnnex.synthesis_id.in_(synthesis_ids.scalar_subquery()))),
         ("synthèses", delete(DepartmentSynthesis).where(DepartmentSynthesis.consultation_id == consultation.id)),
         (None, delete(NationalSynthesis).where(NationalSynthesis.consultation_id == consultation.id)),
         (None, delete(OutgoingMail).where(OutgoingMail.question_id.in_(question_ids))),

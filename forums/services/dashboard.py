@@ -10,7 +10,8 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import (
-    Department, DepartmentSynthesis, Forum, ForumStatus, Minutes, Question, QuestionStatus, SynthesisStatus,
+    Department, DepartmentSynthesis, Forum, ForumStatus, Minutes, Question, QuestionStatus, SynthesisAnnex,
+    SynthesisStatus,
 )
 from ..text import fold
 from .coverage import national_coverage
@@ -51,6 +52,10 @@ class DashboardRow:
     synthesis_is_late: bool
     #: Not transmitted although the deadline has passed.
     synthesis_overdue: bool
+    #: Transmitted while forums were still to be held (its reason is on the synthesis page).
+    synthesis_is_early: bool = False
+    #: When the last addendum (minutes sent after the synthesis) was received, if any.
+    synthesis_addendum_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,8 @@ def dashboard_rows(consultation, region_code=None, sort="department", descending
             synthesis_submitted_at=synthesis.submitted_at if synthesis is not None else None,
             synthesis_is_late=state.key == LATE,
             synthesis_overdue=state.is_overdue,
+            synthesis_is_early=synthesis is not None and synthesis.is_early and synthesis.submitted_at is not None,
+            synthesis_addendum_at=synthesis.addendum_at if synthesis is not None else None,
         ))
     key = SORT_KEYS[sort]
     # Two stable sorts: the department order breaks ties, in the same direction whatever the key.
@@ -188,19 +195,25 @@ def _held_without_minutes(consultation, codes):
 class _SynthesisSummary:
     """The few columns of a synthesis the dashboard shows: its figures and stored result stay in the database."""
 
-    __slots__ = ("status", "is_late", "submitted_at")
+    __slots__ = ("status", "is_late", "submitted_at", "is_early", "addendum_at")
 
-    def __init__(self, status, is_late, submitted_at):
+    def __init__(self, status, is_late, submitted_at, is_early, addendum_at):
         self.status, self.is_late, self.submitted_at = status, is_late, submitted_at
+        self.is_early, self.addendum_at = is_early, addendum_at
 
 
 def _syntheses(consultation, codes):
-    """Return {department code: status, lateness and submission time of its synthesis} in one query."""
+    """Return {department code: status, lateness, transmission, anticipation and last addendum} in one query."""
+    addendum = (
+        db.select(db.func.max(SynthesisAnnex.transmitted_at))
+        .where(SynthesisAnnex.synthesis_id == DepartmentSynthesis.id, SynthesisAnnex.is_addendum.is_(True))
+        .scalar_subquery()
+    )
     rows = db.session.execute(
         db.select(DepartmentSynthesis.department_code, DepartmentSynthesis.status, DepartmentSynthesis.is_late,
-                  DepartmentSynthesis.submitted_at)
+                  DepartmentSynthesis.submitted_at, DepartmentSynthesis.is_early, addendum)
         .where(DepartmentSynthesis.consultation_id == consultation.id,
                DepartmentSynthesis.department_code.in_(codes))
     )
-    return {code: _SynthesisSummary(SynthesisStatus(status), bool(is_late), submitted_at)
-            for code, status, is_late, submitted_at in rows}
+    return {code: _SynthesisSummary(SynthesisStatus(status), bool(is_late), submitted_at, bool(is_early), addendum_at)
+            for code, status, is_late, submitted_at, is_early, addendum_at in rows}

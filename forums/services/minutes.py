@@ -20,8 +20,8 @@ from ..file_storage import delete_stored, store_upload
 from ..file_types import DocumentRefused
 from ..models import (
     AttachmentKind, AttendanceCategory, DepartmentSynthesis, Forum, ForumStatus, Minutes, MinutesAttachment,
-    MinutesTopic, MinutesVersion, Proposal, ProposalOrigin, Question, QuestionStatus, Subtopic, SynthesisStatus,
-    Theme, ThemePart,
+    MinutesTopic, MinutesVersion, Proposal, ProposalOrigin, Question, QuestionStatus, Subtopic, SynthesisAnnex,
+    SynthesisStatus, Theme, ThemePart,
 )
 from ..timeutils import PARIS, utcnow
 from . import moderation
@@ -50,8 +50,8 @@ RECORD_KEYS = ("attendance", "duration_minutes", "topics", "strengths", "weaknes
                "notes")
 
 LOCKED_MESSAGE = (
-    "La synthèse départementale a été transmise au ministère : les comptes-rendus des forums du département "
-    "sont verrouillés. Ils redeviennent modifiables si le ministère rouvre la synthèse."
+    "Ce compte-rendu a été transmis au ministère avec la synthèse départementale : il est verrouillé. "
+    "Il redevient modifiable si le ministère rouvre la synthèse."
 )
 
 
@@ -127,13 +127,19 @@ class MinutesData:
 # --- when minutes may be written --------------------------------------------------------------------
 
 def minutes_lock_reason(forum):
-    """Return why the forum's minutes are locked (its department's synthesis is submitted), or None."""
-    status = db.session.scalar(
-        select(DepartmentSynthesis.status)
-        .where(DepartmentSynthesis.consultation_id == forum.consultation_id,
-               DepartmentSynthesis.department_code == forum.department_code)
+    """Return why the forum's minutes are locked, or None.
+
+    Locked once they reached the ministry — with the transmitted synthesis or in an addendum —
+    and until the ministry reopens the synthesis. A forum held after an early transmission is not
+    locked: its minutes go to the ministry as an addendum.
+    """
+    transmitted = db.session.scalar(
+        select(SynthesisAnnex.id)
+        .join(DepartmentSynthesis, DepartmentSynthesis.id == SynthesisAnnex.synthesis_id)
+        .where(SynthesisAnnex.forum_id == forum.id, DepartmentSynthesis.status == SynthesisStatus.SUBMITTED)
+        .limit(1)
     )
-    return LOCKED_MESSAGE if status is SynthesisStatus.SUBMITTED else None
+    return LOCKED_MESSAGE if transmitted is not None else None
 
 
 def can_have_minutes(forum, now=None):

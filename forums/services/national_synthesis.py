@@ -1,65 +1,94 @@
 """The national synthesis: the submitted departmental results added up, and the ministry's document.
 
 The nation never reads questions again: each submitted DepartmentSynthesis stored its result
-(synthesis.national.DepartmentResult) at submission, and the aggregation adds those up — one
-query, whatever the number of questions behind them. A reopened synthesis drops out until it is
-submitted again. Operations flush, never commit.
+(synthesis.national.DepartmentResult) at transmission (and again with each addendum), and the
+aggregation adds those up — one query, whatever the number of questions behind them. A reopened
+synthesis drops out until it is submitted again. As for a department, what the engine writes is
+kept apart from the ministry's own text, and recomputed whenever a department is transmitted,
+reopened or sends an addendum (:func:`current_national`). Operations flush, never commit.
 """
-from synthesis.national import aggregate_national, draft_national_synthesis
-from synthesis.typography import count
+import hashlib
+import logging
+
+from synthesis.national import DepartmentResult, aggregate_national, department_result, draft_national_synthesis
+from synthesis.typography import count, of
 
 from ..extensions import db
 from ..models import DepartmentSynthesis, NationalSynthesis, SynthesisStatus
 from ..timeutils import utcnow
 from .audit import record_event
-from .syntheses import PART_KEYS, PART_LABELS, SynthesisError, write_parts
-from .synthesis_inputs import engine_origin
+from .syntheses import SynthesisError, section_titles, write_texts
+from .synthesis_content import ENGINE_VERSION, Generated, SectionTexts, read_generated, read_texts
+from .synthesis_inputs import compile_department, engine_origin
+
+logger = logging.getLogger(__name__)
+
+
+def _submitted(consultation):
+    return (DepartmentSynthesis.consultation_id == consultation.id,
+            DepartmentSynthesis.status == SynthesisStatus.SUBMITTED)
 
 
 def national_aggregate(consultation):
-    """Return the synthesis.national.NationalAggregate of every submitted departmental synthesis (one query)."""
-    results = db.session.scalars(
-        db.select(DepartmentSynthesis.submitted_result)
-        .where(DepartmentSynthesis.consultation_id == consultation.id,
-               DepartmentSynthesis.status == SynthesisStatus.SUBMITTED)
+    """Return the synthesis.national.NationalAggregate of every submitted departmental synthesis (one query).
+
+    A result stored by an earlier version of the engine is computed again from the department's
+    data, with the text it transmitted, and stored (logged: its figures are those of today).
+    """
+    rows = db.session.execute(
+        db.select(DepartmentSynthesis.id, DepartmentSynthesis.submitted_result).where(*_submitted(consultation))
     ).all()
+    results = []
+    for synthesis_id, stored in rows:
+        try:
+            results.append(DepartmentResult.from_dict(stored or {}))
+        except (KeyError, TypeError, ValueError):
+            results.append(_recomputed_result(db.session.get(DepartmentSynthesis, synthesis_id)))
     return aggregate_national(results)
 
 
-def national_figures_payload(aggregate, draft):
-    """Return what the national synthesis stores as its ``figures``: the sums, the annexes, title and subtitle.
+def _recomputed_result(synthesis):
+    logger.warning("Stored result of the synthesis of %s is of an earlier layout: computed again from its data.",
+                   synthesis.department_code)
+    compiled = compile_department(synthesis.consultation, synthesis.department_code)
+    texts = read_texts(synthesis).markdowns()
+    result = department_result(compiled.input, compiled.figures, compiled.concerns,
+                               {part.key: compiled.draft.part_markdown(part.key, texts) for part in compiled.draft.parts})
+    synthesis.submitted_result = result.to_dict()
+    db.session.flush()
+    return result
 
-    The keys are those of a departmental synthesis; the annexes are the departmental syntheses,
-    and ``departments`` lists the codes added up.
+
+def national_stamp(consultation):
+    """Return the digest of what the national synthesis adds up: which departments, computed when (one query)."""
+    rows = db.session.execute(
+        db.select(DepartmentSynthesis.department_code, DepartmentSynthesis.generated_at)
+        .where(*_submitted(consultation)).order_by(DepartmentSynthesis.department_code)
+    ).all()
+    facts = (ENGINE_VERSION, consultation.name, *((code, at.isoformat() if at else "") for code, at in rows))
+    return hashlib.sha256(repr(facts).encode()).hexdigest()[:32]
+
+
+def compute_national(consultation):
+    """Return (NationalAggregate, Generated) of the consultation's submitted syntheses now."""
+    stamp = national_stamp(consultation)
+    aggregate = national_aggregate(consultation)
+    return aggregate, Generated(draft_national_synthesis(aggregate), aggregate.figures, stamp)
+
+
+def current_national(national, now=None):
+    """Return the Generated content of the national synthesis, recomputed first when a department changed.
+
+    One query tells whether a department was transmitted, reopened or sent an addendum since the
+    content was computed; only then is it computed again (the caller commits).
     """
-    return {
-        "figures": aggregate.figures.to_dict(),
-        "figures_markdown": draft.figures.markdown,
-        "annexes": [],
-        "annexes_markdown": draft.annexes_part.markdown,
-        "title": draft.title,
-        "subtitle": draft.subtitle,
-        "departments": [result.code for result in aggregate.departments],
-    }
-
-
-def figures_outdated(national, aggregate):
-    """Tell whether the national synthesis's stored figures differ from what the submitted syntheses add up to now.
-
-    Outdated when other departments are submitted now, or when one of them was submitted again
-    (reopened, amended) after the figures were computed. ``aggregate`` is national_aggregate's
-    result; one query, and none without a national synthesis.
-    """
-    if national is None:
-        return False
-    if national.figures.get("departments", []) != [result.code for result in aggregate.departments]:
-        return True
-    latest = db.session.scalar(
-        db.select(db.func.max(DepartmentSynthesis.submitted_at))
-        .where(DepartmentSynthesis.consultation_id == national.consultation_id,
-               DepartmentSynthesis.status == SynthesisStatus.SUBMITTED)
-    )
-    return latest is not None and (national.figures_computed_at is None or latest > national.figures_computed_at)
+    generated = read_generated(national.generated)
+    if generated is None or generated.stamp != national_stamp(national.consultation):
+        _, generated = compute_national(national.consultation)
+        national.generated = generated.to_dict()
+        national.generated_at = now or utcnow()
+        db.session.flush()
+    return generated
 
 
 def national_synthesis(consultation):
@@ -68,64 +97,52 @@ def national_synthesis(consultation):
 
 
 def draft_national(consultation, now=None):
-    """Return a new NationalSynthesis pre-filled from the engine's national draft, not added to the session.
+    """Return a new NationalSynthesis with its generated content, not added to the session.
 
     Refused (SynthesisError) while no department has submitted its synthesis: there is nothing to add up.
     """
-    aggregate = national_aggregate(consultation)
+    aggregate, generated = compute_national(consultation)
     if not aggregate.departments:
         raise SynthesisError.single("Aucune synthèse départementale n'a encore été transmise : "
                                     "la synthèse nationale ne peut pas être préparée.")
-    draft = draft_national_synthesis(aggregate)
     now = now or utcnow()
     return NationalSynthesis(
         consultation_id=consultation.id,
         consultation=consultation,
-        **{column: draft.part(key).markdown for column, key in PART_KEYS.items()},
-        figures=national_figures_payload(aggregate, draft),
-        figures_computed_at=now,
+        generated=generated.to_dict(),
+        generated_at=now,
+        texts=SectionTexts().to_dict(),
+        text_version=0,
         created_at=now,
         updated_at=now,
     )
 
 
 def prepare_national(consultation, by, now=None):
-    """Create the national synthesis, its three parts pre-filled; refuse if it already exists."""
+    """Create the national synthesis, its generated content computed; refuse if it already exists."""
     if national_synthesis(consultation) is not None:
-        raise SynthesisError.single("La synthèse nationale existe déjà : modifiez-la ou régénérez ses chiffres.")
+        raise SynthesisError.single("La synthèse nationale existe déjà.")
     national = draft_national(consultation, now)
     national.created_by_id = national.updated_by_id = by.id if by is not None else None
     db.session.add(national)
     db.session.flush()
-    departments = count(len(national.figures["departments"]), "synthèse départementale",
-                        "synthèses départementales")
+    departments = len(read_generated(national.generated).draft.annexes)
     record_event("national_synthesis.prepare", "national_synthesis", national.id, by=by,
-                 summary=f"Projet de synthèse nationale préparé à partir de {departments}.")
+                 summary="Projet de synthèse nationale préparé à partir "
+                         f"{of(count(departments, 'synthèse départementale', 'synthèses départementales'))}.")
     return national
 
 
-def regenerate_national(national, by, now=None):
-    """Recompute the national figures and annexes from the syntheses submitted now, keeping the three texts."""
-    aggregate = national_aggregate(national.consultation)
-    national.figures = national_figures_payload(aggregate, draft_national_synthesis(aggregate))
-    national.figures_computed_at = now or utcnow()
-    national.updated_by_id = by.id if by is not None else None
-    db.session.flush()
-    record_event("national_synthesis.regenerate", "national_synthesis", national.id, by=by,
-                 summary=f"Chiffres de la synthèse nationale régénérés ({len(aggregate.departments)} départements).")
-    return national
-
-
-def update_national_parts(national, parts, by):
-    """Store the Markdown of the parts given, with the limits of a departmental synthesis."""
-    changed = write_parts(national, parts, by)
-    if not changed:
-        return national
-    record_event("national_synthesis.edit", "national_synthesis", national.id, by=by,
-                 summary="Synthèse nationale modifiée : " + ", ".join(PART_LABELS[name] for name in changed) + ".",
-                 changes={"parts": changed})
-    return national
-    return national
+def update_national_texts(national, texts, based_on, by, now=None):
+    """Store the ministry's text of some sections of the national synthesis."""
+    generated = current_national(national, now)
+    changed = write_texts(national, texts, based_on, by, generated, now)
+    if changed:
+        titles = section_titles(generated.draft)
+        record_event("national_synthesis.edit", "national_synthesis", national.id, by=by,
+                     summary="Synthèse nationale modifiée : " + ", ".join(f"« {titles[key]} »" for key in changed) + ".",
+                     changes={"sections": changed})
+    return changed
 
 
 def proposals_catalogue(consultation, theme=None, subtopic=None, origin=None, region=None):

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import case, literal
 
 from synthesis.concerns import ConcernReport, department_concerns
-from synthesis.drafting import Draft, draft_department_synthesis
+from synthesis.document import Draft
+from synthesis.drafting import draft_department_synthesis
 from synthesis.figures import Figures, department_figures
 from synthesis.records import (
     DepartmentInput, ForumRecord, MinutesRecord, ProposalRecord, QuestionRecord, SubtopicRecord, TopicRecord,
@@ -77,19 +78,20 @@ def department_input(consultation, department_code):
     text citizens can read, without personal data. Raise LookupError for an unknown department.
     """
     found = db.session.execute(
-        db.select(Department.name, Region.code, Region.name)
+        db.select(Department.name, Department.full_name, Region.code, Region.name)
         .join(Region, Region.code == Department.region_code)
         .where(Department.code == department_code)
     ).first()
     if found is None:
         raise LookupError(f"unknown department {department_code!r}")
-    department_name, region_code, region_name = found
+    department_name, full_name, region_code, region_name = found
     subtopics, subtopic_codes, theme_codes = _subtopics(consultation)
     forums = _forums(consultation, department_code)
     forum_ids = {forum.id for forum in forums}
     return DepartmentInput(
         department_code=department_code,
         department_name=department_name,
+        department_full_name=full_name or "",
         region_code=region_code,
         region_name=region_name,
         consultation_name=consultation.name,

@@ -59,7 +59,8 @@ CSV_COLUMNS = (
     "région", "département (code)", "département (nom)", "forums prévus", "forums publiés", "forums tenus",
     "forums annulés", "unité de couverture", "unités à couvrir", "unités couvertes", "couverture (%)",
     "questions en attente de modération", "forums tenus sans compte-rendu", "synthèse (état)",
-    "synthèse transmise le", "date limite dépassée sans transmission",
+    "synthèse transmise le", "date limite dépassée sans transmission", "transmise par anticipation",
+    "complément reçu le",
 )
 
 
@@ -121,7 +122,8 @@ def dashboard_csv_text(rows, totals):
         [row.region_name, row.code, row.name, row.forums_planned, row.forums_published, row.forums_held,
          row.forums_cancelled, row.coverage_unit, row.units_total, row.units_covered,
          french_decimal(row.coverage_percentage), row.questions_pending, row.minutes_missing, row.synthesis_label,
-         _paris_date(row.synthesis_submitted_at), "oui" if row.synthesis_overdue else "non"]
+         _paris_date(row.synthesis_submitted_at), "oui" if row.synthesis_overdue else "non",
+         "oui" if row.synthesis_is_early else "non", _paris_date(row.synthesis_addendum_at)]
         for row in rows
     ]
     submitted = f"{totals.syntheses_submitted} transmise{'s' if totals.syntheses_submitted > 1 else ''} " \
@@ -131,6 +133,7 @@ def dashboard_csv_text(rows, totals):
         totals.forums_held, sum(row.forums_cancelled for row in rows), "", totals.units_total,
         totals.units_covered, french_decimal(totals.coverage_percentage), totals.questions_pending,
         totals.minutes_missing, submitted, "", sum(1 for row in rows if row.synthesis_overdue),
+        sum(1 for row in rows if row.synthesis_is_early), sum(1 for row in rows if row.synthesis_addendum_at),
     ])
     return spreadsheet_csv(CSV_COLUMNS, lines)
 

@@ -10,27 +10,29 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
-from synthesis.drafting import ATTENDANCE_LABELS, ORIGIN_LABELS
+from synthesis.figure_tables import ATTENDANCE_LABELS, ORIGIN_LABELS
 from synthesis.records import ATTENDANCE_CATEGORIES, PROPOSAL_ORIGINS
 from synthesis.typography import count, format_number, format_percent
 
 from ... import permissions
+from ...documents.addresses import SiteAddresses
 from ...documents.bundle import NATIONAL_STEM
 from ...documents.content import national_content
-from ...documents.html import render_html
+from ...documents.html import markdown_html, render_html
 from ...documents.responses import document_response, national_download as national_document
 from ...errors import render_error
 from ...extensions import db
 from ...models import Consultation, Department, Region
 from ...services.national_synthesis import (
-    figures_outdated, national_aggregate, national_synthesis, prepare_national, regenerate_national,
-    update_national_parts,
+    current_national, national_aggregate, national_synthesis, prepare_national, update_national_texts,
 )
 from ...services.question_search import theme_choices
-from ...services.syntheses import SynthesisError
+from ...services.syntheses import SynthesisError, TextConflict
+from ...services.synthesis_content import read_texts
 from ...services.synthesis_inputs import ORIGIN_TO_ENGINE, engine_origin
+from ...synthesis_editing import MARKDOWN_HINT, PART_SLUGS, SLUG_OF_PART, PartTextsForm, section_views
 from . import bp
-from .national_forms import MARKDOWN_HINT, CatalogueFiltersForm, NationalPartsForm, parts_revision
+from .national_forms import CatalogueFiltersForm
 from .routes import all_consultations
 
 #: Proposals per page of the catalogue.
@@ -87,6 +89,9 @@ def national_overview(slug):
         abort(404)
     aggregate = national_aggregate(consultation)
     synthesis = national_synthesis(consultation)
+    if synthesis is not None:
+        current_national(synthesis)
+        db.session.commit()
     return render_template(
         "ministry/national.html",
         consultation=consultation,
@@ -94,7 +99,6 @@ def national_overview(slug):
         aggregate=aggregate,
         national=synthesis,
         departments_total=db.session.scalar(db.select(db.func.count()).select_from(Department)),
-        is_stale=figures_outdated(synthesis, aggregate),
         can_edit=permissions.can_edit_national_synthesis(current_user),
         attendance=[(ATTENDANCE_LABELS[key], aggregate.figures.attendance.by_category[key].value)
                     for key in ATTENDANCE_CATEGORIES],
@@ -121,73 +125,84 @@ def national_prepare(slug):
         db.session.rollback()
         return render_error(409, "La synthèse nationale vient d'être préparée par une autre demande : elle n'a pas "
                                  "été créée deux fois. Rouvrez la page de la synthèse nationale pour la modifier.")
-    flash("Le projet de synthèse nationale est prêt : relisez et complétez ses trois parties.", "success")
+    flash("Le projet de synthèse nationale est prêt : ses trois parties sont calculées à partir des synthèses "
+          "transmises et se mettront à jour d'elles-mêmes ; ajoutez le texte du ministère section par section.",
+          "success")
     return redirect(url_for(".national_overview", slug=slug))
 
 
-@bp.route("/synthese-nationale/<slug>/modifier", methods=["GET", "POST"])
+@bp.get("/synthese-nationale/<slug>/modifier")
 def national_edit(slug):
-    """Edit the three parts of the national synthesis (Markdown)."""
+    """Open the first part of the national synthesis for writing."""
+    return redirect(url_for(".national_edit_part", slug=slug, part=next(iter(PART_SLUGS))))
+
+
+@bp.route("/synthese-nationale/<slug>/modifier/<part>", methods=["GET", "POST"])
+def national_edit_part(slug, part):
+    """Write the ministry's text of one part of the national synthesis, beside the generated blocks."""
+    if part not in PART_SLUGS:
+        abort(404)
     consultation = _consultation(slug)
     _ensure_editor("national_edit")
     synthesis = national_synthesis(consultation)
     if synthesis is None:
         return render_error(404, NOT_PREPARED)
-    if request.method != "POST":
-        form = NationalPartsForm.for_synthesis(synthesis)
-        return _edit_page(consultation, form)
-    form = NationalPartsForm()
-    if not form.validate():
-        return _edit_page(consultation, form, 400)
-    current = parts_revision(synthesis)
-    if form.revision.data != current:
-        # Saving now would silently overwrite another agent's text: keep what was typed, let the agent decide.
-        form.general_errors.append(
-            "Un autre agent a enregistré la synthèse nationale depuis que vous avez ouvert cette page. "
-            "Votre texte est conservé ci-dessous : comparez-le à la version enregistrée (aperçu), "
-            "puis enregistrez de nouveau pour le conserver.")
-        form.revision.data = current
-        return _edit_page(consultation, form, 409)
-    try:
-        update_national_parts(synthesis, form.parts(), _agent())
-    except SynthesisError as error:
-        db.session.rollback()
-        form.show_service_errors(error.errors)
-        return _edit_page(consultation, form, 400)
+    generated = current_national(synthesis)
+    draft_part = generated.draft.part(PART_SLUGS[part])
+    form = PartTextsForm()
+    conflicts = {}
+    preview = None
+    status = 200
+    if not form.is_submitted():
+        form.fill(draft_part, read_texts(synthesis))
+    elif not form.validate():
+        status = 400
+    else:
+        try:
+            texts = form.section_texts()
+        except ValueError:
+            return render_error(400, "Les sections de cette partie ont changé depuis l'ouverture du formulaire : "
+                                     "copiez votre texte, rechargez la page et reportez-le.")
+        if request.form.get("action") == "preview":
+            merged = read_texts(synthesis).markdowns() | texts
+            preview = markdown_html(generated.draft.part_markdown(draft_part.key, merged), SiteAddresses(consultation))
+        else:
+            try:
+                update_national_texts(synthesis, texts, form.versions(), _agent())
+            except TextConflict as error:
+                db.session.rollback()
+                conflicts = error.current
+                form.show_errors(draft_part, error.errors)
+                status = 409
+            except SynthesisError as error:
+                db.session.rollback()
+                form.show_errors(draft_part, error.errors)
+                status = 400
+            else:
+                db.session.commit()
+                flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
+                return redirect(url_for(".national_edit_part", slug=slug, part=part))
+    form.label_entries(draft_part)
     db.session.commit()
-    flash("La synthèse nationale est enregistrée.", "success")
-    return redirect(url_for(".national_overview", slug=slug))
-
-
-def _edit_page(consultation, form, status=200):
-    return render_template("ministry/national_edit.html", consultation=consultation, form=form,
-                           markdown_hint=MARKDOWN_HINT), status
-
-
-@bp.post("/synthese-nationale/<slug>/regenerer")
-def national_regenerate(slug):
-    """Recompute the national figures from the syntheses submitted now, keeping the three texts."""
-    consultation = _consultation(slug)
-    _ensure_editor("national_regenerate")
-    synthesis = national_synthesis(consultation)
-    if synthesis is None:
-        return render_error(404, NOT_PREPARED)
-    regenerate_national(synthesis, _agent())
-    db.session.commit()
-    submitted = count(len(synthesis.figures["departments"]), "synthèse départementale",
-                      "synthèses départementales")
-    flash(f"Les chiffres et les annexes sont recalculés à partir de {submitted} ; vos textes sont conservés.",
-          "success")
-    return redirect(url_for(".national_overview", slug=slug))
+    return render_template(
+        "ministry/national_edit.html", consultation=consultation, form=form, part=draft_part,
+        parts=generated.draft.parts, views=section_views(draft_part, read_texts(synthesis), generated, conflicts),
+        preview=preview, markdown_hint=MARKDOWN_HINT,
+        has_errors=bool(form.errors or form.form_errors or any(entry.errors for entry in form.texts.entries)),
+        part_url=lambda key: url_for(".national_edit_part", slug=slug, part=SLUG_OF_PART[key]),
+    ), status
 
 
 @bp.get("/synthese-nationale/<slug>/apercu")
 def national_preview(slug):
     """Show the national synthesis as the print-ready document the assises will read."""
-    synthesis = national_synthesis(_consultation(slug))
+    consultation = _consultation(slug)
+    synthesis = national_synthesis(consultation)
     if synthesis is None:
         return render_error(404, NOT_PREPARED)
-    return document_response(render_html(national_content(synthesis)), "html")
+    body = render_html(national_content(synthesis), SiteAddresses(consultation))
+    db.session.commit()
+    return document_response(body, "html")
 
 
 @bp.get("/synthese-nationale/<slug>/document.<any(html, odt, zip):extension>")
@@ -196,7 +211,9 @@ def national_download(slug, extension):
     synthesis = national_synthesis(_consultation(slug))
     if synthesis is None:
         return render_error(404, NOT_PREPARED)
-    return national_document(synthesis, extension, f"{NATIONAL_STEM}-{slug}")
+    response = national_document(synthesis, extension, f"{NATIONAL_STEM}-{slug}")
+    db.session.commit()
+    return response
 
 
 # --- the proposals catalogue ---------------------------------------------------------------------------

@@ -1,79 +1,13 @@
-"""Forms of the national synthesis pages: the three parts of the document, the proposals catalogue's filters.
-
-The forms read what the agent sent; the rules (lengths, what may be stored) live in
-forums/services/national_synthesis.py, whose French messages ``NationalPartsForm.show_service_errors``
-puts next to the fields.
-"""
-import hashlib
-
+"""Forms of the national synthesis pages: the proposals catalogue's filters (its parts are written with
+forums.synthesis_editing.PartTextsForm, as the departmental ones)."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms import IntegerField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional, StopValidation
 
-from synthesis.drafting import PART_TITLES
-
 from ...models import ProposalOrigin
-from ...services.syntheses import PART_KEYS
-
-MARKDOWN_HINT = ("Texte en Markdown : « ### » en début de ligne pour un intertitre, **gras**, *italique*, "
-                 "« - » pour une liste. Le HTML et les scripts sont retirés du document.")
 
 #: The catalogue's filters, as named in the query string.
 FILTERS = ("theme", "sous_theme", "origine", "region")
-#: Room for a part of several pages.
-TEXT_SIZE = {"rows": 18}
-
-
-def parts_revision(synthesis):
-    """Return a fingerprint of the three parts as stored: the edit form carries it to detect a concurrent edit."""
-    digest = hashlib.sha256()
-    for name in PART_KEYS:
-        digest.update((getattr(synthesis, name) or "").encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-class NationalPartsForm(FlaskForm):
-    """The three parts of the national synthesis, in Markdown, and the revision they were read at."""
-
-    local_insight = TextAreaField(PART_TITLES[PART_KEYS["local_insight"]], render_kw=TEXT_SIZE)
-    diagnosis = TextAreaField(PART_TITLES[PART_KEYS["diagnosis"]], render_kw=TEXT_SIZE)
-    proposals = TextAreaField(PART_TITLES[PART_KEYS["proposals"]], render_kw=TEXT_SIZE)
-    #: parts_revision() of the text the page showed: another agent's save in between changes it.
-    revision = HiddenField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        #: Messages about the whole form, shown in the alert on top.
-        self.general_errors = []
-
-    @classmethod
-    def for_synthesis(cls, national):
-        """Return the form filled with the stored parts (for the first display of the page)."""
-        form = cls(formdata=None, **{name: getattr(national, name) or "" for name in PART_KEYS})
-        form.revision.data = parts_revision(national)
-        return form
-
-    def part_fields(self):
-        """Return the three text fields, in the document's order."""
-        return [self[name] for name in PART_KEYS]
-
-    def parts(self):
-        """Return {column: Markdown} as typed, for update_national_parts."""
-        return {name: self[name].data or "" for name in PART_KEYS}
-
-    def show_service_errors(self, errors):
-        """Put a SynthesisError's messages next to their part, or in the alert on top."""
-        for name, messages in errors.items():
-            if name in PART_KEYS:
-                self[name].errors = [*self[name].errors, *messages]
-            else:
-                self.general_errors.extend(messages)
-
-    @property
-    def has_errors(self):
-        """Tell whether the page must show the form's errors."""
-        return bool(self.general_errors or self.errors)
 
 
 class CatalogueFiltersForm(FlaskForm):

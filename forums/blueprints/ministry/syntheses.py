@@ -2,7 +2,10 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from synthesis.typography import department_name
+
 from ... import permissions
+from ...documents.addresses import SiteAddresses
 from ...documents.bundle import department_stem
 from ...documents.content import department_content
 from ...documents.html import markdown_html
@@ -10,7 +13,9 @@ from ...documents.responses import department_download
 from ...errors import render_error
 from ...extensions import db
 from ...models import Consultation, Department, SynthesisStatus
-from ...services.syntheses import SynthesisError, department_synthesis, reopen_synthesis, synthesis_state
+from ...services.syntheses import (
+    SynthesisError, addenda, department_synthesis, forum_name, reopen_synthesis, synthesis_state,
+)
 from . import bp
 from .synthesis_forms import ReopenForm
 
@@ -21,18 +26,21 @@ NOT_SUBMITTED = ("Seule une synthèse transmise au ministère peut être rouvert
 
 @bp.get("/departements/<code>/synthese")
 def department_synthesis_page(code):
-    """Show a department's synthesis as the prefecture wrote it: its status, three parts, figures and annexes."""
+    """Show a department's synthesis as transmitted: its status, early reason, addenda, parts, figures, annexes."""
     department, consultation, synthesis = _load(code)
     content = department_content(synthesis) if synthesis is not None else None
-    return render_template(
+    links = SiteAddresses(consultation)
+    page = render_template(
         "ministry/department_synthesis.html", department=department, consultation=consultation,
         synthesis=synthesis, content=content, state=synthesis_state(synthesis, consultation),
-        parts=[(part, markdown_html(part.markdown)) for part in content.parts] if content else [],
-        figures_html=markdown_html(content.figures_markdown) if content else "",
+        parts=[(part, markdown_html(part.markdown, links)) for part in content.parts] if content else [],
+        addenda=addenda(synthesis) if synthesis is not None else [], forum_name=forum_name,
         can_reopen=(synthesis is not None and synthesis.status is SynthesisStatus.SUBMITTED
                     and permissions.can_reopen_synthesis(current_user)),
         args=consultation_args(consultation),
     )
+    db.session.commit()
+    return page
 
 
 @bp.get("/departements/<code>/synthese/document.<any(html, odt, zip):extension>")
@@ -41,7 +49,9 @@ def department_synthesis_download(code, extension):
     _, consultation, synthesis = _load(code)
     if synthesis is None:
         return render_error(404, NOT_PREPARED)
-    return department_download(synthesis, extension, f"{department_stem(synthesis)}-{consultation.slug}")
+    response = department_download(synthesis, extension, f"{department_stem(synthesis)}-{consultation.slug}")
+    db.session.commit()
+    return response
 
 
 @bp.route("/departements/<code>/synthese/rouvrir", methods=["GET", "POST"])
@@ -63,8 +73,9 @@ def reopen_department_synthesis(code):
             form.show_service_errors(error.errors)
         else:
             db.session.commit()
-            flash(f"La synthèse de {department.label} est rouverte : la préfecture peut la modifier "
-                  "et la transmettre de nouveau.", "success")
+            name = department_name(department.name, department.full_name)
+            flash(f"La synthèse {name.of} est rouverte : la préfecture peut la modifier et la transmettre "
+                  "de nouveau.", "success")
             return redirect(url_for(".department_synthesis_page", code=code, **consultation_args(consultation)))
     has_errors = bool(form.errors or form.form_errors)
     return render_template(

@@ -1,34 +1,35 @@
-"""Routes of the prefecture blueprint for the departmental synthesis: overview, draft, parts, documents, submission.
+"""Routes of the prefecture blueprint for the departmental synthesis: overview, draft, parts, documents,
+readiness and transmission, addenda.
 
 Every view loads the department for the agents who may read its synthesis (its prefecture and
 sub-prefectures, the ministry; anyone else out of the department gets 404), asks the policy
 before a change (only the department's prefecture: 403 otherwise), calls an operation of
-forums/services/syntheses.py and commits once. A submitted synthesis is read-only: the changes
-answer 409 with the reason until the ministry reopens it.
+forums/services/syntheses.py and commits once. A transmitted synthesis is read-only: changes
+answer 409 with the reason until the ministry reopens it; only an addendum may follow it.
 """
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from synthesis.drafting import ATTENDANCE_LABELS, ORIGIN_LABELS, forum_rows
-from synthesis.figures import Figures
-from synthesis.records import ATTENDANCE_CATEGORIES, PROPOSAL_ORIGINS
-from synthesis.typography import format_decimal, format_number
+from synthesis.typography import count
 
 from ... import permissions
+from ...documents.addresses import SiteAddresses
 from ...documents.bundle import department_stem
-from ...documents.content import department_content
-from ...documents.html import render_html
+from ...documents.content import department_content, department_notices
+from ...documents.html import markdown_html, render_html
 from ...documents.responses import department_download, document_response
 from ...errors import render_error
 from ...extensions import db
-from ...models import Consultation, Department, DepartmentSynthesis
+from ...models import Consultation, Department, DepartmentSynthesis, SynthesisAnnex, SynthesisStatus
 from ...services import syntheses as service
-from ...services.syntheses import MissingMinutes, SynthesisError
+from ...services.syntheses import MissingMinutes, SynthesisError, TextConflict
+from ...services.synthesis_content import read_texts
+from ...synthesis_editing import MARKDOWN_HINT, PART_SLUGS, SLUG_OF_PART, PartTextsForm, section_views
 from ...templating import french_date
 from . import bp
-from .synthesis_forms import MARKDOWN_HINT, SubmitForm, SynthesisPartsForm, part_label
+from .synthesis_forms import AddendumForm, SubmitForm
 
 NO_CONSULTATION = "Aucune consultation n'est en cours : il n'y a pas de synthèse départementale à rédiger."
 NOT_PREPARED = "Le projet de synthèse de ce département n'a pas encore été préparé."
@@ -69,12 +70,13 @@ def _editable_department(code, action):
 
 
 def _stored_synthesis(consultation, code):
-    """Return the department's synthesis with the agents its pages name, or None."""
+    """Return the department's synthesis with the agents and annexes its pages name, or None."""
     return db.session.scalar(
         db.select(DepartmentSynthesis)
         .where(DepartmentSynthesis.consultation_id == consultation.id, DepartmentSynthesis.department_code == code)
         .options(joinedload(DepartmentSynthesis.updated_by), joinedload(DepartmentSynthesis.submitted_by),
-                 joinedload(DepartmentSynthesis.reopened_by))
+                 joinedload(DepartmentSynthesis.reopened_by), joinedload(DepartmentSynthesis.department),
+                 selectinload(DepartmentSynthesis.annexes).joinedload(SynthesisAnnex.forum))
     )
 
 
@@ -91,86 +93,63 @@ def _overview_url(department):
     return url_for(".synthesis_overview", code=department.code)
 
 
+def _current_synthesis(department):
+    """Return (consultation, synthesis or None); 409 without a current consultation."""
+    consultation = Consultation.current()
+    if consultation is None:
+        _stop(409, NO_CONSULTATION)
+    return consultation, _stored_synthesis(consultation, department.code)
+
+
 # --- the overview ----------------------------------------------------------------------------------
 
 @bp.get("/departements/<code>/synthese")
 @login_required
 def synthesis_overview(code):
-    """Show where the department's synthesis stands: status, figures, missing minutes, annexes and actions."""
+    """Show where the department's synthesis stands: status, readiness, parts, figures, annexes and actions."""
     department = _readable_department(code)
     consultation = Consultation.current()
     synthesis = _stored_synthesis(consultation, department.code) if consultation is not None else None
     can_edit = permissions.can_edit_department_synthesis(current_user, department)
     editable = can_edit and synthesis is not None and not synthesis.is_locked
+    generated = service.current_generated(synthesis) if synthesis is not None else None
+    readiness = service.readiness(synthesis) if synthesis is not None and not synthesis.is_locked else None
+    candidates = service.addendum_candidates(synthesis) if synthesis is not None else []
+    db.session.commit()
     return render_template(
         "prefecture/synthesis.html",
         department=department,
         consultation=consultation,
         synthesis=synthesis,
         state=service.synthesis_state(synthesis, consultation) if consultation is not None else None,
-        missing=service.held_forums_without_minutes(consultation, department.code) if consultation else [],
-        figures=figure_tables(synthesis.figures) if synthesis is not None else None,
-        annexes=(synthesis.figures or {}).get("annexes", []) if synthesis is not None else [],
-        parts=_part_lengths(synthesis) if synthesis is not None else [],
+        generated=generated,
+        parts=_part_summaries(synthesis, generated) if synthesis is not None else [],
+        readiness=readiness,
+        notices=department_notices(synthesis) if synthesis is not None else (),
+        candidates=candidates,
+        addendum_form=_addendum_form(candidates) if candidates and can_edit else None,
         actions={"prepare": can_edit and consultation is not None and synthesis is None,
-                 "edit": editable, "regenerate": editable, "submit": editable},
+                 "edit": editable, "submit": editable},
         can_see_department=permissions.can_see_department(current_user, department),
     )
 
 
-def _part_lengths(synthesis):
-    """Return (numbered title, length written the French way or None when empty) of each part."""
-    texts = [(part_label(column), (getattr(synthesis, column) or "").strip()) for column in service.PART_KEYS]
-    return [(label, format_number(len(text)) if text else None) for label, text in texts]
+def _part_summaries(synthesis, generated):
+    """Return, per part, its slug, title and how many of its sections the agents wrote in."""
+    texts = read_texts(synthesis)
+    return [(SLUG_OF_PART[part.key], part.title,
+             sum(1 for section in part.sections if texts.text(section.key)), len(part.sections))
+            for part in generated.draft.parts]
 
 
-def figure_tables(payload):
-    """Return the stored figures as the overview's tables, or None when they are missing or outdated.
-
-    Each table is (caption, header, rows), numbers already written the French way.
-    """
-    try:
-        figures = Figures.from_dict((payload or {}).get("figures") or {})
-    except (KeyError, TypeError, ValueError):
-        return None
-    attendance = figures.attendance
-    attendance_rows = [(ATTENDANCE_LABELS[category], format_number(attendance.by_category[category].value))
-                       for category in ATTENDANCE_CATEGORIES]
-    attendance_rows += [("Total", format_number(attendance.total.value)),
-                        ("Moyenne par forum ayant un compte-rendu", format_decimal(attendance.average))]
-
-    def question_row(label, counts):
-        return (label, *(format_number(getattr(counts, measure).value)
-                         for measure in ("received", "published", "answered", "taken_up")))
-
-    question_rows = [question_row(f"{code} {title}", figures.questions.by_theme[code])
-                     for code, title in figures.themes]
-    question_rows.append(question_row("Total", figures.questions.total))
-    proposals = figures.proposals
-    proposal_rows = [(f"Thème {code} {title}", format_number(proposals.by_theme[code].value))
-                     for code, title in figures.themes]
-    proposal_rows += [(f"Origine : {ORIGIN_LABELS[origin]}", format_number(proposals.by_origin[origin].value))
-                      for origin in PROPOSAL_ORIGINS]
-    proposal_rows.append(("Total", format_number(proposals.total.value)))
-    return [
-        ("Forums et couverture", ("Indicateur", "Nombre"), forum_rows(figures)),
-        ("Participation d'après les comptes-rendus", ("Catégorie", "Participants"), attendance_rows),
-        ("Questions des citoyens par thème",
-         ("Thème", "Reçues", "Publiées", "Avec réponse", "Reprises en forum"), question_rows),
-        ("Propositions par thème et par origine", ("Thème ou origine", "Propositions"), proposal_rows),
-    ]
-
-
-# --- preparing, editing, regenerating -------------------------------------------------------------
+# --- preparing and writing ------------------------------------------------------------------------
 
 @bp.post("/departements/<code>/synthese/preparer")
 @login_required
 def prepare_synthesis(code):
-    """Create the draft, its three parts pre-filled from the department's forums, questions and minutes."""
+    """Create the draft, its generated content computed from the department's forums, questions and minutes."""
     department = _editable_department(code, "prepare")
-    consultation = Consultation.current()
-    if consultation is None:
-        _stop(409, NO_CONSULTATION)
+    consultation, _ = _current_synthesis(department)
     try:
         service.prepare_draft(consultation, department.code, _agent())
         db.session.commit()
@@ -184,8 +163,9 @@ def prepare_synthesis(code):
             raise
         flash(ALREADY_PREPARED, "info")
         return redirect(_overview_url(department))
-    flash("Le projet de synthèse est préparé à partir des données du département : relisez et complétez "
-          "ses trois parties avant de le transmettre.", "success")
+    flash("Le projet de synthèse est préparé : ses trois parties sont calculées à partir des données du "
+          "département et se mettront à jour d'elles-mêmes. Ajoutez votre propre texte à chaque section avant de "
+          "le transmettre.", "success")
     return redirect(_overview_url(department))
 
 
@@ -193,13 +173,10 @@ def _changeable(code, action):
     """Return (department, synthesis) for a change; otherwise stop with the reason.
 
     No consultation: 409. No draft yet: back to the overview, which offers to prepare it.
-    Submitted: 409 until the ministry reopens it.
+    Transmitted: 409 until the ministry reopens it.
     """
     department = _editable_department(code, action)
-    consultation = Consultation.current()
-    if consultation is None:
-        _stop(409, NO_CONSULTATION)
-    synthesis = _stored_synthesis(consultation, department.code)
+    _, synthesis = _current_synthesis(department)
     if synthesis is None:
         flash(NOT_PREPARED + " Préparez-le d'abord.", "info")
         abort(redirect(_overview_url(department)))
@@ -214,39 +191,71 @@ def _locked_message(synthesis):
             "Si elle doit être corrigée, demandez au ministère de la rouvrir.")
 
 
-@bp.route("/departements/<code>/synthese/modifier", methods=["GET", "POST"])
+@bp.get("/departements/<code>/synthese/modifier")
 @login_required
 def edit_synthesis(code):
-    """Edit the three parts of the synthesis, in Markdown."""
-    department, synthesis = _changeable(code, "edit")
-    form = SynthesisPartsForm()
-    if not form.is_submitted():
-        form.fill(synthesis)
-    elif form.validate():
-        try:
-            service.update_parts(synthesis, form.parts(), _agent())
-        except SynthesisError as error:
-            db.session.rollback()
-            form.show_service_errors(error.errors)
-        else:
-            db.session.commit()
-            flash("Les trois parties de la synthèse sont enregistrées.", "success")
-            return redirect(_overview_url(department))
-    has_errors = bool(form.errors or form.form_errors)
-    return render_template("prefecture/synthesis_edit.html", department=department, synthesis=synthesis, form=form,
-                           has_errors=has_errors, markdown_hint=MARKDOWN_HINT), 400 if has_errors else 200
+    """Open the first part of the synthesis for writing."""
+    department, _ = _changeable(code, "edit")
+    return redirect(url_for(".edit_part", code=department.code, part=next(iter(PART_SLUGS))))
 
 
-@bp.post("/departements/<code>/synthese/regenerer")
+@bp.route("/departements/<code>/synthese/modifier/<part>", methods=["GET", "POST"])
 @login_required
-def regenerate_synthesis(code):
-    """Recompute the figures and the list of annexes from the current data, keeping the three texts."""
-    department, synthesis = _changeable(code, "regenerate")
-    service.regenerate_figures(synthesis, _agent())
+def edit_part(code, part):
+    """Write the prefecture's text of one part, section by section, beside the generated blocks."""
+    if part not in PART_SLUGS:
+        abort(404)
+    department, synthesis = _changeable(code, "edit")
+    generated = service.current_generated(synthesis)
+    draft_part = generated.draft.part(PART_SLUGS[part])
+    form = PartTextsForm()
+    conflicts = {}
+    preview = None
+    status = 200
+    if not form.is_submitted():
+        form.fill(draft_part, read_texts(synthesis))
+    elif not form.validate():
+        status = 400
+    else:
+        try:
+            texts = form.section_texts()
+        except ValueError:
+            _stop(400, "Les sections de cette partie ont changé depuis l'ouverture du formulaire : "
+                       "copiez votre texte, rechargez la page et reportez-le.")
+        if request.form.get("action") == "preview":
+            preview = _preview(synthesis, generated, draft_part.key, texts)
+        else:
+            try:
+                service.update_texts(synthesis, texts, form.versions(), _agent())
+            except TextConflict as error:
+                db.session.rollback()
+                conflicts = error.current
+                form.show_errors(draft_part, error.errors)
+                status = 409
+            except SynthesisError as error:
+                db.session.rollback()
+                form.show_errors(draft_part, error.errors)
+                status = 400
+            else:
+                db.session.commit()
+                flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
+                return redirect(url_for(".edit_part", code=department.code, part=part))
+    form.label_entries(draft_part)
     db.session.commit()
-    flash("Les chiffres et la liste des annexes sont recalculés à partir des données actuelles ; "
-          "le texte des trois parties est conservé.", "success")
-    return redirect(_overview_url(department))
+    return render_template(
+        "prefecture/synthesis_edit.html", department=department, synthesis=synthesis, form=form,
+        part=draft_part, parts=generated.draft.parts,
+        views=section_views(draft_part, read_texts(synthesis), generated, conflicts),
+        preview=preview, markdown_hint=MARKDOWN_HINT,
+        has_errors=bool(form.errors or form.form_errors or any(entry.errors for entry in form.texts.entries)),
+        part_url=lambda key: url_for(".edit_part", code=department.code, part=SLUG_OF_PART[key]),
+    ), status
+
+
+def _preview(synthesis, generated, part_key, typed):
+    """Return the HTML of one part as it would read with the typed texts, nothing saved."""
+    texts = read_texts(synthesis).markdowns() | typed
+    return markdown_html(generated.draft.part_markdown(part_key, texts), SiteAddresses(synthesis.consultation))
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -266,7 +275,9 @@ def _readable_synthesis(code):
 def preview_synthesis(code):
     """Show the print-ready document exactly as the ministry will read it."""
     synthesis = _readable_synthesis(code)
-    return document_response(render_html(department_content(synthesis)), "html")
+    body = render_html(department_content(synthesis), SiteAddresses(synthesis.consultation))
+    db.session.commit()
+    return document_response(body, "html")
 
 
 @bp.get("/departements/<code>/synthese.<any(odt, html, zip):extension>")
@@ -274,41 +285,85 @@ def preview_synthesis(code):
 def download_synthesis(code, extension):
     """Download the synthesis as OpenDocument text, standalone HTML, or the ZIP bundle with its annexes."""
     synthesis = _readable_synthesis(code)
-    return department_download(synthesis, extension, department_stem(synthesis))
+    response = department_download(synthesis, extension, department_stem(synthesis))
+    db.session.commit()
+    return response
 
 
-# --- submission -----------------------------------------------------------------------------------
+# --- transmission ---------------------------------------------------------------------------------
 
 @bp.route("/departements/<code>/synthese/transmettre", methods=["GET", "POST"])
 @login_required
 def submit_synthesis(code):
-    """Ask for confirmation, then submit the synthesis to the ministry; refused while minutes are missing."""
+    """Show what is ready and what is not, then transmit the synthesis on confirmation (and a reason, if early)."""
     department, synthesis = _changeable(code, "submit")
+    readiness = service.readiness(synthesis)
     form = SubmitForm()
     refusal = None
-    if form.validate_on_submit():
-        try:
-            service.submit_synthesis(synthesis, _agent())
-        except SynthesisError as error:
-            db.session.rollback()
-            refusal = error
-        else:
-            db.session.commit()
-            flash(_submitted_message(synthesis), "warning" if synthesis.is_late else "success")
-            return redirect(_overview_url(department))
-    missing = refusal.forums if isinstance(refusal, MissingMinutes) else service.held_forums_without_minutes(synthesis)
-    status = 409 if refusal is not None else 400 if form.errors else 200
+    status = 200
+    if form.is_submitted():
+        if form.validate() and form.check_early(readiness):
+            try:
+                service.submit_synthesis(synthesis, _agent(), early_reason=form.early_reason.data)
+            except SynthesisError as error:
+                db.session.rollback()
+                refusal = error
+                if "early_reason" in error.errors:
+                    form.early_reason.errors = list(form.early_reason.errors) + error.errors["early_reason"]
+            else:
+                db.session.commit()
+                flash(_submitted_message(synthesis), "warning" if synthesis.is_late else "success")
+                return redirect(_overview_url(department))
+        status = 409 if isinstance(refusal, MissingMinutes) else 400
+        if isinstance(refusal, MissingMinutes):
+            readiness = service.readiness(synthesis)
+    db.session.commit()
     return render_template(
         "prefecture/synthesis_submit.html", department=department, synthesis=synthesis, form=form,
-        refusal=refusal, missing=missing, part_labels={column: part_label(column) for column in service.PART_KEYS},
-        past_deadline=service.is_past_deadline(synthesis.consultation),
+        refusal=refusal if refusal is not None and "early_reason" not in refusal.errors else None,
+        readiness=readiness, part_url=lambda slug: url_for(".edit_part", code=department.code, part=slug),
     ), status
 
 
 def _submitted_message(synthesis):
-    message = ("La synthèse est transmise au ministère. Elle et les comptes-rendus du département sont "
-               "désormais verrouillés.")
+    message = ("La synthèse est transmise au ministère. Elle et les comptes-rendus qu'elle transmet sont désormais "
+               "verrouillés.")
+    if synthesis.is_early:
+        message += (" Les comptes-rendus des forums qui restent à tenir pourront être transmis ensuite, "
+                    "en complément, depuis cette page.")
     if synthesis.is_late:
         message += (f" Elle est signalée en retard : la date limite était le "
                     f"{french_date(synthesis.consultation.synthesis_due_on)}.")
     return message
+
+
+def _addendum_form(candidates, formdata=None):
+    form = AddendumForm(formdata=formdata)
+    form.forum_ids.choices = [(forum.id, service.forum_name(forum)) for forum in candidates]
+    if formdata is None:
+        form.forum_ids.data = [forum.id for forum in candidates]
+    return form
+
+
+@bp.post("/departements/<code>/synthese/complement")
+@login_required
+def transmit_addendum(code):
+    """Send the ministry the minutes recorded since the transmission, as an addendum."""
+    department = _editable_department(code, "addendum")
+    _, synthesis = _current_synthesis(department)
+    if synthesis is None:
+        _stop(404, NOT_PREPARED)
+    form = _addendum_form(service.addendum_candidates(synthesis), request.form)
+    if not form.validate():
+        _stop(400, " ".join(form.forum_ids.errors) or "Le formulaire a expiré : rechargez la page.")
+    try:
+        sent = service.transmit_addendum(synthesis, form.forum_ids.data, _agent())
+    except SynthesisError as error:
+        db.session.rollback()
+        messages = [message for messages in error.errors.values() for message in messages]
+        _stop(409 if synthesis.status is not SynthesisStatus.SUBMITTED else 400, " ".join(messages))
+    db.session.commit()
+    flash(f"Le complément est transmis au ministère ({count(len(sent), 'compte-rendu', 'comptes-rendus')}) ; "
+          f"{'il est' if len(sent) == 1 else 'ils sont'} désormais verrouillé{'s' if len(sent) > 1 else ''}.",
+          "success")
+    return redirect(_overview_url(department))

@@ -1,63 +1,61 @@
-"""Forms of the prefecture blueprint for the departmental synthesis: its three parts and its submission.
+"""Forms of the prefecture blueprint for the departmental synthesis: its transmission and its addenda.
 
-The forms only carry what the prefecture typed; lengths, emptiness at submission and the state of
-the synthesis are checked by forums/services/syntheses.py, whose French messages the views put
-next to the fields below.
+The forms only carry what the prefecture typed or ticked; the rules (what blocks a transmission,
+when a reason is needed, which minutes may form an addendum) are checked by
+forums/services/syntheses.py, whose French messages the views put next to the fields below.
 """
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, TextAreaField
+from wtforms import BooleanField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from synthesis.drafting import PART_TITLES
-
-from ...services.syntheses import PART_KEYS
-
-#: Rows shown by each Markdown text area: a part is several paragraphs long.
-PART_ROWS = 18
-MARKDOWN_HINT = ("Mise en forme Markdown : **gras**, *italique*, listes commençant par « - », "
-                 "intertitres commençant par « ### ». Le code HTML et les scripts sont neutralisés.")
-
-
-def part_label(column):
-    """Return the numbered title of a part, as the document shows it: « 1. Éclairage de proximité… »."""
-    number = list(PART_KEYS).index(column) + 1
-    return f"{number}. {PART_TITLES[PART_KEYS[column]]}"
-
-
-def _part_field(column):
-    return TextAreaField(part_label(column), render_kw={"rows": PART_ROWS})
-
-
-class SynthesisPartsForm(FlaskForm):
-    """The three parts of the synthesis, in Markdown; an empty part may be saved and completed later."""
-
-    local_insight = _part_field("local_insight")
-    diagnosis = _part_field("diagnosis")
-    proposals = _part_field("proposals")
-
-    def fill(self, synthesis):
-        """Show the synthesis' current texts."""
-        for column in PART_KEYS:
-            self[column].data = getattr(synthesis, column) or ""
-
-    def parts(self):
-        """Return {column: Markdown} as typed, for ``update_parts``."""
-        return {column: self[column].data or "" for column in PART_KEYS}
-
-    def show_service_errors(self, errors):
-        """Put each message of a SynthesisError next to its part; the others go to the alert on top."""
-        for name, messages in errors.items():
-            if name in PART_KEYS:
-                self[name].errors = list(self[name].errors) + list(messages)
-            else:
-                self.form_errors.extend(messages)
+from ...services.syntheses import REASON_MAX_LENGTH
 
 
 class SubmitForm(FlaskForm):
-    """The confirmation that the prefecture transmits its synthesis to the ministry."""
+    """The confirmation that the prefecture transmits its synthesis, and why, when it transmits early."""
 
     confirm = BooleanField(
-        "Je confirme la transmission de la synthèse au ministère : elle ne pourra plus être modifiée, "
-        "ni les comptes-rendus des forums du département, sauf réouverture par le ministère.",
+        "Je confirme la transmission de la synthèse au ministère : elle ne pourra plus être modifiée, ni les "
+        "comptes-rendus qu'elle transmet, sauf réouverture par le ministère.",
         validators=[DataRequired("Cochez cette case pour confirmer la transmission.")],
     )
+    early_confirm = BooleanField(
+        "Je transmets la synthèse avant la fin des forums : les comptes-rendus des forums à venir seront "
+        "transmis ensuite, en complément.")
+    early_reason = TextAreaField(
+        "Motif de la transmission anticipée (le ministère le lira)", render_kw={"rows": 3, "maxlength": REASON_MAX_LENGTH})
+
+    def check_early(self, readiness):
+        """Return True when an early transmission is confirmed as it must be; else put the messages on the fields."""
+        if not readiness.is_early:
+            return True
+        if not self.early_confirm.data:
+            self.early_confirm.errors = list(self.early_confirm.errors) + [
+                "Des forums restent à tenir ou la période des réunions n'est pas close : cochez cette case "
+                "pour transmettre quand même."]
+            return False
+        return True
+
+
+class _Checkboxes(SelectMultipleField):
+    """Checkboxes of integer ids; what the list does not offer is left to the service to refuse, in French."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+    #: Values that are no id at all, kept to say so.
+    invalid = ()
+
+    def process_formdata(self, valuelist):
+        self.data = [int(value) for value in valuelist if value.isdigit()]
+        self.invalid = [value for value in valuelist if not value.isdigit()]
+
+    def pre_validate(self, form):
+        if self.invalid:
+            raise ValueError("Choix invalide : cochez les comptes-rendus proposés dans la liste.")
+
+
+class AddendumForm(FlaskForm):
+    """The minutes the prefecture sends after its synthesis, as an addendum."""
+
+    forum_ids = _Checkboxes("Comptes-rendus à transmettre en complément", coerce=int, validate_choice=False)
