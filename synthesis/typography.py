@@ -145,8 +145,8 @@ _DEPARTMENT_ARTICLES = (
     ("de l'", "l’", "de l’", "dans l’"),
     ("de L'", "l’", "de l’", "dans l’"),
     ("de l’", "l’", "de l’", "dans l’"),
-    ("d'", "", "d’", "à "),
-    ("de ", "", "de ", "à "),
+    ("d'", "", "d’", ""),
+    ("de ", "", "de ", ""),
 )
 
 
@@ -174,7 +174,8 @@ def department_name(name, full_name=""):
         if rest.startswith(prefix):
             bare = rest[len(prefix):] or name
             if prefix in ("d'", "de "):
-                return DepartmentName(name, bare, of(bare), in_form + bare)
+                # Names without article: "à Paris", "à Mayotte", but "en Maine-et-Loire".
+                return DepartmentName(name, bare, of(bare), ("en " if "-et-" in bare else "à ") + bare)
             return DepartmentName(name, the + bare, of_form + bare, in_form + bare)
     return DepartmentName(name, name, of(name), "dans le département")
 

@@ -4,19 +4,22 @@ from sqlalchemy import select
 
 from forums.models import AttendanceCategory, AuditEvent, ForumStatus, ProposalOrigin, QuestionStatus, Role
 from forums.services.national_synthesis import (
-    national_aggregate, national_synthesis, prepare_national, proposals_catalogue, regenerate_national,
-    update_national_parts,
+    current_national, national_aggregate, national_stamp, national_synthesis, prepare_national, proposals_catalogue,
+    update_national_texts,
 )
 from forums.services.syntheses import (
-    SynthesisError, department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis,
+    SynthesisError, department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis, transmit_addendum,
+    update_texts,
 )
+from forums.services.synthesis_content import read_generated, read_texts
 from forums.services.synthesis_inputs import compile_department
-from synthesis.drafting import DIAGNOSIS, INSIGHT, PROPOSALS
+from synthesis.document import DIAGNOSIS, INSIGHT
 
 from ..conftest import paris_time
 from .synthesis_data import EXPECTED, add_minutes, build_department
 
 ON_TIME = paris_time(2009, 5, 20, 12)
+REASON = "Forum de mai reporté à l'automne."
 
 
 @pytest.fixture
@@ -44,7 +47,8 @@ def departments(db, consultation, create_forum, create_question, subtopics, pref
                               starts_at=paris_time(2009, 4, 2), commune="97209")
     add_minutes(martinique, {AttendanceCategory.PUBLIC: 2000})
     for code in ("13", "75", "972"):
-        submit_synthesis(prepare_draft(consultation, code, prefect, now=ON_TIME), prefect, now=ON_TIME)
+        submit_synthesis(prepare_draft(consultation, code, prefect, now=ON_TIME), prefect, now=ON_TIME,
+                         early_reason=REASON)
     prepare_draft(consultation, "2A", prefect, now=ON_TIME)
     reopen_synthesis(department_synthesis(consultation, "972"), "Chiffres à revoir.", ministry)
     db.session.commit()
@@ -93,36 +97,71 @@ def test_proposals_catalogue_filters_and_counts(db, consultation, departments):
         proposals_catalogue(consultation, origin="inconnue")
 
 
-def test_prepare_edit_and_regenerate_the_national_synthesis(db, consultation, departments, ministry, prefect):
+def test_prepare_and_write_the_national_synthesis(db, consultation, departments, ministry):
     national = prepare_national(consultation, ministry, now=ON_TIME)
     db.session.commit()
     assert national_synthesis(consultation) is national
-    for column in ("local_insight", "diagnosis", "proposals"):
-        assert getattr(national, column).strip()
-    assert national.figures["departments"] == ["13", "75"]
-    assert national.figures["title"] == "Synthèse nationale — Assises de la sécurité intérieure"
-    assert national.figures["figures"]["scope"] == "national"
+    generated = read_generated(national.generated)
+    assert [annex.ref.key for annex in generated.draft.annexes] == ["13", "75"]
+    assert [annex.title for annex in generated.draft.annexes] == [
+        "Synthèse départementale des Bouches-du-Rhône (13)", "Synthèse départementale de Paris (75)"]
+    assert generated.draft.title == "Synthèse nationale — Assises de la sécurité intérieure"
+    assert generated.figures.scope == "national"
     with pytest.raises(SynthesisError):
         prepare_national(consultation, ministry)
-
-    update_national_parts(national, {"diagnosis": "  Diagnostic national.  "}, ministry)
-    assert national.diagnosis == "Diagnostic national."
+    update_national_texts(national, {"diagnosis.analysis": "  Diagnostic national.  "}, {}, ministry)
+    assert read_texts(national).text("diagnosis.analysis") == "Diagnostic national."
     with pytest.raises(SynthesisError) as refused:
-        update_national_parts(national, {"proposals": "x" * 100_001}, ministry)
-    assert list(refused.value.errors) == ["proposals"]
-
-    # Martinique submits again: the regenerated figures count it, the texts stay.
-    submit_synthesis(department_synthesis(consultation, "972"), prefect, now=ON_TIME)
-    regenerate_national(national, ministry)
-    assert national.figures["departments"] == ["13", "75", "972"]
-    assert national.diagnosis == "Diagnostic national."
+        update_national_texts(national, {"proposals.own": "x" * 50_001}, {}, ministry)
+    assert list(refused.value.errors) == ["proposals.own"]
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "national_synthesis")
                                  .order_by(AuditEvent.id)).all()
-    assert actions == ["national_synthesis.prepare", "national_synthesis.edit", "national_synthesis.regenerate"]
+    assert actions == ["national_synthesis.prepare", "national_synthesis.edit"]
 
 
-def test_the_national_result_carries_the_parts_as_submitted(db, consultation, departments):
-    [bouches_du_rhone, _] = national_aggregate(consultation).departments
+def test_the_national_content_follows_every_transmission_reopening_and_addendum(db, consultation, departments,
+                                                                               ministry, prefect):
+    national = prepare_national(consultation, ministry, now=ON_TIME)
+    update_national_texts(national, {"insight.analysis": "Lecture nationale."}, {}, ministry)
+    db.session.commit()
+    stamp = national_stamp(consultation)
+    assert current_national(national).stamp == stamp
+    # Martinique transmits again: the national content counts it at once, the ministry's text stays.
+    submit_synthesis(department_synthesis(consultation, "972"), prefect, now=ON_TIME, early_reason=REASON)
+    db.session.commit()
+    assert national_stamp(consultation) != stamp
+    generated = current_national(national)
+    assert [annex.ref.key for annex in generated.draft.annexes] == ["13", "75", "972"]
+    assert generated.figures.count("attendance/public").value == 100 + 30 + 500 + 2000
+    # The Bouches-du-Rhône sends an addendum: the national figures take it in.
+    forum = departments.forums["next"]
+    forum.status = ForumStatus.HELD
+    add_minutes(forum, {AttendanceCategory.PUBLIC: 40})
+    transmit_addendum(department_synthesis(consultation, "13"), [forum.id], prefect)
+    db.session.commit()
+    assert current_national(national).figures.count("attendance/public").value == 100 + 30 + 40 + 500 + 2000
+    # Paris is reopened: it drops out.
+    reopen_synthesis(department_synthesis(consultation, "75"), "Chiffres à revoir.", ministry)
+    db.session.commit()
+    assert [annex.ref.key for annex in current_national(national).draft.annexes] == ["13", "972"]
+    assert read_texts(national).text("insight.analysis") == "Lecture nationale."
+
+
+def test_a_result_stored_by_an_earlier_version_is_computed_again(db, consultation, departments):
     stored = department_synthesis(consultation, "13")
-    assert bouches_du_rhone.parts == {INSIGHT: stored.local_insight, DIAGNOSIS: stored.diagnosis,
-                                      PROPOSALS: stored.proposals}
+    stored.submitted_result = {"schema_version": 1, "code": "13"}
+    db.session.commit()
+    aggregate = national_aggregate(consultation)
+    assert [result.code for result in aggregate.departments] == ["13", "75"]
+    assert stored.submitted_result["schema_version"] == 2
+
+
+def test_the_national_result_carries_the_parts_as_submitted(db, consultation, departments, prefect, ministry):
+    stored = department_synthesis(consultation, "13")
+    reopen_synthesis(stored, "Ajouter votre lecture.", ministry)
+    update_texts(stored, {"insight.analysis": "Lecture de la préfecture."}, {}, prefect)
+    submit_synthesis(stored, prefect, now=ON_TIME, early_reason=REASON)
+    db.session.commit()
+    [bouches_du_rhone, _] = national_aggregate(consultation).departments
+    assert "Lecture de la préfecture." in bouches_du_rhone.parts[INSIGHT]
+    assert "Ce diagnostic reprend" in bouches_du_rhone.parts[DIAGNOSIS]

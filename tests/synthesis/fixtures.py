@@ -111,7 +111,8 @@ def fixture_department(**changes):
     """Return the hand-built department 13 whose figures the tests assert one by one."""
     coverage = compute_coverage(CANTONS, [ForumCover(f.id, f.status, f.unit_codes) for f in FORUMS])
     values = dict(
-        department_code="13", department_name="Bouches-du-Rhône", region_code="93",
+        department_code="13", department_name="Bouches-du-Rhône",
+        department_full_name="Département des Bouches-du-Rhône", region_code="93",
         region_name="Provence-Alpes-Côte d'Azur",
         consultation_name="Vos libertés, votre sécurité : parlons-en ensemble", deadline=date(2009, 5, 22),
         subtopics=SUBTOPICS, forums=FORUMS, questions=FIGURE_QUESTIONS, minutes=FIGURE_MINUTES,
@@ -188,13 +189,15 @@ CORPUS_MINUTES = (
 )
 
 
-def corpus_department(questions=None, code="13", name="Bouches-du-Rhône", region=("93", "Provence-Alpes-Côte d'Azur")):
+def corpus_department(questions=None, code="13", name="Bouches-du-Rhône", region=("93", "Provence-Alpes-Côte d'Azur"),
+                      full_name=None):
     """Return a department whose questions are the CORPUS (or ``questions``), with one forum's minutes."""
     if questions is None:
         questions = tuple(q(id, status, subtopic, text, supports=supports, department=code)
                           for id, status, subtopic, text, supports in CORPUS)
     return DepartmentInput(
         department_code=code, department_name=name, region_code=region[0], region_name=region[1],
+        department_full_name=full_name if full_name is not None else f"Département des {name}",
         consultation_name="Vos libertés, votre sécurité : parlons-en ensemble", deadline=date(2009, 5, 22),
         subtopics=SUBTOPICS, forums=(replace(FORUMS[0], department_code=code),), questions=questions,
         minutes=CORPUS_MINUTES,

@@ -7,7 +7,8 @@ import pytest
 
 from synthesis import sources
 from synthesis.concerns import department_concerns
-from synthesis.drafting import DIAGNOSIS, INSIGHT, PROPOSALS, draft_department_synthesis
+from synthesis.document import DIAGNOSIS, INSIGHT, PROPOSALS
+from synthesis.drafting import draft_department_synthesis
 from synthesis.figures import FORUM_MEASURES, QUESTION_MEASURES, department_figures
 from synthesis.national import DepartmentResult, aggregate_national, department_result, draft_national_synthesis
 from synthesis.records import ATTENDANCE_CATEGORIES, PROPOSAL_ORIGINS
@@ -21,15 +22,16 @@ def result_of(department):
     figures = department_figures(department)
     concerns = department_concerns(department)
     draft = draft_department_synthesis(department, figures, concerns)
-    return department_result(department, figures, concerns, {part.key: part.markdown for part in draft.parts})
+    return department_result(department, figures, concerns, {part.key: draft.part_markdown(part.key)
+                                                              for part in draft.parts})
 
 
 @pytest.fixture(scope="module")
 def results():
     return [
         result_of(fixture_department()),
-        result_of(corpus_department(code="84", name="Vaucluse")),
-        result_of(corpus_department(code="30", name="Gard", region=OCCITANIE)),
+        result_of(corpus_department(code="84", name="Vaucluse", full_name="Département de Vaucluse")),
+        result_of(corpus_department(code="30", name="Gard", region=OCCITANIE, full_name="Département du Gard")),
     ]
 
 
@@ -116,7 +118,7 @@ def test_catalogue_filters_and_counts(aggregate):
     elus = aggregate.catalogue.select(theme="1", origin="elu")
     assert [entry.proposal.id for entry in elus.entries] == [202, 203]
     assert dict(elus.counts["subtopic"]) == {"1.A.1": 1, "1.B.2": 1}
-    assert elus.entries[0].proposal.forum_label == "forum du 17 mars 2009 — Aix-en-Provence"
+    assert elus.entries[0].proposal.forum_label == "forum d’Aix-en-Provence du 17 mars 2009"
     assert aggregate.catalogue.select(region="76").entries == ()
     assert [e.proposal.id for e in aggregate.catalogue.select(subtopic="2.B.1").entries] == [206]
     # In the consultation's order: theme, sub-topic (general ones last), department, id.
@@ -153,26 +155,31 @@ def test_a_department_counted_twice_is_refused(results):
         aggregate_national([results[0], results[0]])
 
 
+def national_text(draft, key):
+    return draft.part_markdown(key)
+
+
 def test_the_national_draft(aggregate):
     draft = draft_national_synthesis(aggregate)
     assert [part.key for part in draft.parts] == [INSIGHT, DIAGNOSIS, PROPOSALS]
-    assert all(part.markdown.strip() for part in draft.parts)
-    insight = draft.part(INSIGHT).markdown
+    insight = national_text(draft, INSIGHT)
     assert "3 départements ont transmis leur synthèse. 6 forums s’y sont tenus" in insight
     assert "Les citoyens ont adressé 72 questions en ligne" in insight
-    assert "- **Cambriolages** (10 contributions, 3 départements)" in insight
-    assert "- **Occitanie**\u00a0: police municipale (5 contributions)" in insight
-    assert "Les départements ont transmis 6 propositions." in draft.part(PROPOSALS).markdown
-    assert "| 13 Bouches-du-Rhône | 4 | 75,0\u00a0% | 157 | 12 | 7 | 6 | cambriolages |" in draft.figures.markdown
-    assert "1. Synthèse départementale — Bouches-du-Rhône (13)" in draft.annexes_part.markdown
-    # Every trace resolves: departments, national figures, national concerns, quoted questions and minutes.
-    for ref in sources.parse_refs(draft.markdown()):
+    assert "Les départements ont transmis 6 propositions." in national_text(draft, PROPOSALS)
+    assert draft.subtitle.endswith("établie à partir de 3 synthèses départementales")
+    departments = next(table for table in draft.tables if table.key == "departements")
+    assert departments.row("13").cells[:6] == ("4", "75,0\u00a0%", "157", "12", "7", "6")
+    assert [annex.title for annex in draft.annexes] == [
+        "Synthèse départementale des Bouches-du-Rhône (13)", "Synthèse départementale du Gard (30)",
+        "Synthèse départementale de Vaucluse (84)"]
+    # Every source resolves, and is named in words: departments by name, figures by their row.
+    text = "\n".join(national_text(draft, part.key) for part in draft.parts)
+    assert "[Synthèse des Bouches-du-Rhône](source:departement/13)" in text
+    for ref in sources.linked_refs(text):
         if ref.kind == sources.DEPARTMENT:
             assert ref.key in {"13", "30", "84"}
         elif ref.kind == sources.FIGURE:
-            aggregate.figures.count(ref.key)
-        elif ref.kind == sources.CONCERN:
-            assert aggregate.concerns.concern(ref) is not None
+            assert ref.key == "coverage" or aggregate.figures.count(ref.key) is not None
         else:
             assert ref.kind in (sources.QUESTION, sources.MINUTES, sources.PROPOSAL), ref
 
@@ -180,7 +187,7 @@ def test_the_national_draft(aggregate):
 def test_the_national_diagnosis_groups_what_departments_share(results):
     said = {"13": "Bonne réactivité des gendarmes.", "30": "Réactivité saluée.", "84": "Réactivité des patrouilles."}
     shared = [replace(result, strengths=(said[result.code],)) for result in results]
-    text = draft_national_synthesis(aggregate_national(shared)).part(DIAGNOSIS).markdown
+    text = national_text(draft_national_synthesis(aggregate_national(shared)), DIAGNOSIS)
     assert "- **Réactivité** — relevé par 3 départements" in text
     assert "(Bouches-du-Rhône)" in text and "(Gard)" in text
 
@@ -188,20 +195,21 @@ def test_the_national_diagnosis_groups_what_departments_share(results):
 def test_recurring_proposals_across_departments(results):
     extra = [replace(results[1], proposals=tuple(replace(p, department_code="84", id=p.id + 1000)
                                                  for p in results[0].proposals))]
-    text = draft_national_synthesis(aggregate_national([results[0], *extra])).part(PROPOSALS).markdown
+    text = national_text(draft_national_synthesis(aggregate_national([results[0], *extra])), PROPOSALS)
     assert "idées récurrentes" in text
     assert "(2 propositions, 2 départements)" in text
 
 
 def test_same_departments_in_any_order_same_national_draft(results):
-    expected = draft_national_synthesis(aggregate_national(results)).markdown()
+    expected = draft_national_synthesis(aggregate_national(results))
     shuffled = list(results)
     random.Random(7).shuffle(shuffled)
-    assert draft_national_synthesis(aggregate_national(shuffled)).markdown() == expected
+    assert draft_national_synthesis(aggregate_national(shuffled)) == expected
 
 
 def test_no_department_yet():
     aggregate = aggregate_national([])
     draft = draft_national_synthesis(aggregate)
     assert aggregate.figures.questions.total.received.value == 0
-    assert "Aucune synthèse départementale n’a été transmise." in draft.annexes_part.markdown
+    assert draft.annexes == ()
+    assert "Aucune question n’a été adressée en ligne." in national_text(draft, INSIGHT)

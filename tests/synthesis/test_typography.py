@@ -7,8 +7,8 @@ import pytest
 
 from synthesis import sources
 from synthesis.typography import (
-    count, format_date, format_date_range, format_decimal, format_number, format_percent, guillemets, md_escape,
-    md_table, typeset,
+    count, department_name, format_date, format_date_range, format_decimal, format_number, format_percent, guillemets,
+    md_escape, md_table, natural_key, of, typeset,
 )
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -90,24 +90,77 @@ def test_traces_are_written_and_read_back():
     assert str(refs[-1]) == "[Préoccupation tous:cambriolag]"
 
 
-@pytest.mark.parametrize("kind, key", [("Q", "13 000124"), ("Q", ""), ("Q", "a]b"), ("Question", "1")])
+@pytest.mark.parametrize("kind, key", [("Q", "13 000124"), ("Q", ""), ("Q", "a]b"), ("Q", "a)b"),
+                                       ("Question", "1")])
 def test_a_bad_trace_is_refused(kind, key):
     with pytest.raises(ValueError):
         sources.SourceRef(kind, key)
 
 
-def test_footnotes_list_few_items_and_summarise_many():
-    notes = sources.Footnotes("e")
-    assert notes.cite([sources.forum(1), sources.forum(2)]) == "[^e1]"
+def test_footnotes_name_their_sources_with_links_and_summarise_many():
+    def name(ref):
+        return {sources.FORUM: f"forum n° {ref.key}", sources.QUESTION: f"question {ref.key}",
+                sources.FIGURE: "tableau « Forums », ligne « Total »"}[ref.kind]
+
+    notes = sources.Footnotes("e", name)
+    assert notes.cite([sources.forum(1), sources.forum(2), sources.forum(1)]) == "[^e1]"
     many = [sources.question(f"13-{n:06d}") for n in range(1, 26)]
-    assert notes.cite(many, sources.figure("questions/received")) == "[^e2]"
+    assert notes.cite(many, sources.figure("questions/received"), unit=("autre question", "autres questions")) == \
+        "[^e2]"
     assert notes.cite([], sources.figure("forums/held")) == "[^e3]"
     assert notes.cite([]) == ""
     lines = notes.render().splitlines()
-    assert lines[0] == "[^e1]: [Forum 1] [Forum 2]"
-    assert lines[1].startswith("[^e2]: [Chiffre questions/received] [Q 13-000001]")
-    assert lines[1].endswith("[Q 13-000010] et 15 autres")
-    assert lines[2] == "[^e3]: [Chiffre forums/held]"
+    assert lines[0] == f"[^e1]: [Forum n° 1](source:forum/1){NNBSP}; [forum n° 2](source:forum/2)"
+    assert lines[1].startswith(f"[^e2]: [Tableau « Forums », ligne « Total »](source:chiffre/questions/received){NNBSP}: "
+                               "[question 13-000001](source:question/13-000001)")
+    assert lines[1].endswith("(source:question/13-000010) et 15 autres questions")
+    assert lines[2] == "[^e3]: [Tableau « Forums », ligne « Total »](source:chiffre/forums/held)"
+    assert sources.linked_refs(notes.render())[:3] == [sources.forum(1), sources.forum(2),
+                                                       sources.figure("questions/received")]
+
+
+def test_a_label_cannot_break_its_link():
+    assert sources.link(sources.question("13-000001"), "question [x](y) *1*") == \
+        "[question \\[x\\](y) \\*1\\*](source:question/13-000001)"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 synthèse", "d’1 synthèse"), ("11 synthèses", "de 11 synthèses"), ("3 forums", "de 3 forums"),
+    ("Arles", "d’Arles"), ("Istres", "d’Istres"), ("Hyères", "d’Hyères"), ("Marseille", "de Marseille"),
+    ("aucune synthèse", "d’aucune synthèse"), ("huit forums", "de huit forums"), ("hameau", "de hameau"),
+])
+def test_elision(text, expected):
+    assert of(text) == expected
+
+
+@pytest.mark.parametrize("name, full_name, the, of_form, in_form", [
+    ("Bouches-du-Rhône", "Département des Bouches-du-Rhône", "les Bouches-du-Rhône", "des Bouches-du-Rhône",
+     "dans les Bouches-du-Rhône"),
+    ("Nord", "Département du Nord", "le Nord", "du Nord", "dans le Nord"),
+    ("Ain", "Département de l'Ain", "l’Ain", "de l’Ain", "dans l’Ain"),
+    ("Gironde", "Département de la Gironde", "la Gironde", "de la Gironde", "en Gironde"),
+    ("Eure-et-Loir", "Département d'Eure-et-Loir", "Eure-et-Loir", "d’Eure-et-Loir", "en Eure-et-Loir"),
+    ("Saône-et-Loire", "Département de Saône-et-Loire", "Saône-et-Loire", "de Saône-et-Loire", "en Saône-et-Loire"),
+    ("Mayotte", "Département de Mayotte", "Mayotte", "de Mayotte", "à Mayotte"),
+    ("La Réunion", "Département de La Réunion", "La Réunion", "de La Réunion", "à La Réunion"),
+    ("Paris", "Département de Paris", "Paris", "de Paris", "à Paris"),
+    ("Paris", "", "Paris", "de Paris", "dans le département"),
+])
+def test_department_names_with_their_article(name, full_name, the, of_form, in_form):
+    found = department_name(name, full_name)
+    assert (found.the, found.of, found.in_) == (the, of_form, in_form)
+
+
+def test_counts_with_zero_as_a_word():
+    assert count(0, "forum", zero="aucun") == "aucun forum"
+    assert count(0, "synthèse", zero="aucune") == "aucune synthèse"
+    assert count(0, "forum") == "0 forum"
+
+
+def test_natural_sort():
+    names = ["Marseille-10", "Marseille-2", "Éguilles", "Eyguières", "Aix-en-Provence-1", "Arles", "1.B.10", "1.B.2"]
+    assert sorted(names, key=natural_key) == [
+        "1.B.2", "1.B.10", "Aix-en-Provence-1", "Arles", "Éguilles", "Eyguières", "Marseille-2", "Marseille-10"]
 
 
 def test_no_module_of_the_package_imports_flask_or_sqlalchemy():
