@@ -12,30 +12,37 @@ from flask import url_for
 from sqlalchemy import select
 
 from forums.models import AttendanceCategory, AuditEvent, DepartmentSynthesis, ForumStatus, Role
-from forums.services.syntheses import prepare_draft
+from forums.services.syntheses import prepare_draft, submit_synthesis
 
 from ..conftest import PASSWORD, new_client, paris_time
 from ..services.synthesis_data import add_minutes
 
 BASE = "/prefecture/departements/{code}/synthese"
 
-#: Every route: method, path after BASE, form data, the rule it falls under, and whether the
-#: synthesis must already be prepared (« Préparer » acts on a department without one).
+#: The prefecture's text of the first part, as its edit form sends it (sections at version 0).
+INSIGHT_FORM = {"based_on": '{"insight.forums": 0, "insight.questions": 0, "insight.concerns": 0, '
+                            '"insight.overall": 0, "insight.analysis": 0}',
+                "texts-0": "", "texts-1": "", "texts-2": "", "texts-3": "", "texts-4": "Éclairage revu.",
+                "action": "save"}
+
+#: Every route: method, path after BASE, form data, the rule it falls under, and the state the
+#: synthesis must be in (None: not prepared, since « Préparer » acts on a department without one).
 ROUTES = {
-    "prefecture.synthesis_overview": ("GET", "", None, "read", True),
-    "prefecture.preview_synthesis": ("GET", "/apercu", None, "read", True),
-    "prefecture.download_synthesis:odt": ("GET", ".odt", None, "read", True),
-    "prefecture.download_synthesis:html": ("GET", ".html", None, "read", True),
-    "prefecture.download_synthesis:zip": ("GET", ".zip", None, "read", True),
-    "prefecture.prepare_synthesis": ("POST", "/preparer", {}, "edit", False),
-    "prefecture.edit_synthesis": ("GET", "/modifier", None, "edit", True),
-    "prefecture.edit_synthesis:post": ("POST", "/modifier", {"local_insight": "Éclairage revu.",
-                                                            "diagnosis": "Diagnostic.", "proposals": "Propositions."},
-                                       "edit", True),
-    "prefecture.regenerate_synthesis": ("POST", "/regenerer", {}, "edit", True),
-    "prefecture.submit_synthesis": ("GET", "/transmettre", None, "edit", True),
-    "prefecture.submit_synthesis:post": ("POST", "/transmettre", {"confirm": "y"}, "edit", True),
+    "prefecture.synthesis_overview": ("GET", "", None, "read", "draft"),
+    "prefecture.preview_synthesis": ("GET", "/apercu", None, "read", "draft"),
+    "prefecture.download_synthesis:odt": ("GET", ".odt", None, "read", "draft"),
+    "prefecture.download_synthesis:html": ("GET", ".html", None, "read", "draft"),
+    "prefecture.download_synthesis:zip": ("GET", ".zip", None, "read", "draft"),
+    "prefecture.prepare_synthesis": ("POST", "/preparer", {}, "edit", None),
+    "prefecture.edit_synthesis": ("GET", "/modifier", None, "edit", "draft"),
+    "prefecture.edit_part": ("GET", "/modifier/eclairage", None, "edit", "draft"),
+    "prefecture.edit_part:post": ("POST", "/modifier/eclairage", INSIGHT_FORM, "edit", "draft"),
+    "prefecture.submit_synthesis": ("GET", "/transmettre", None, "edit", "draft"),
+    "prefecture.submit_synthesis:post": ("POST", "/transmettre", {"confirm": "y"}, "edit", "draft"),
+    "prefecture.transmit_addendum": ("POST", "/complement", {"forum_ids": "LATER"}, "edit", "submitted"),
 }
+#: What a successful request answers, when it is not 200 for a page and a redirection to the overview for a change.
+SUCCESS = {"prefecture.edit_synthesis": 302, "prefecture.edit_part:post": 302}
 
 OK = "ok"
 #: How each agent fares under each rule: OK is 200 for a page, 302 for a change.
@@ -66,16 +73,26 @@ AGENTS = {
 
 @pytest.fixture
 def world(db, consultation, create_forum, subtopics, create_agent):
-    """Return a builder of department 13 with one held forum and its minutes, its synthesis prepared or not."""
+    """Return a builder of department 13 with one held forum and its minutes, its synthesis in a given state.
 
-    def build(prepared):
+    A transmitted synthesis has a forum held since, whose minutes may form an addendum.
+    """
+
+    def build(state):
         forum = create_forum(status=ForumStatus.HELD, starts_at=paris_time(2009, 3, 17), title="Forum d'Aix")
         add_minutes(forum, {AttendanceCategory.PUBLIC: 40})
-        if prepared:
-            prepare_draft(consultation, "13", create_agent(Role.PREFECTURE, department="13",
-                                                           email="redacteur@example.gouv.fr"))
+        place = {"code": "13"}
+        if state is not None:
+            writer = create_agent(Role.PREFECTURE, department="13", email="redacteur@example.gouv.fr")
+            synthesis = prepare_draft(consultation, "13", writer)
             db.session.commit()
-        return {"code": "13"}
+            if state == "submitted":
+                submit_synthesis(synthesis, writer)
+                later = create_forum(status=ForumStatus.HELD, starts_at=paris_time(2009, 5, 12), title="Forum de mai")
+                add_minutes(later, {AttendanceCategory.PUBLIC: 12})
+                db.session.commit()
+                place["later"] = str(later.id)
+        return place
 
     return build
 
@@ -85,14 +102,14 @@ def call(client, endpoint, world, data=None):
     url = BASE.format(**world) + path
     if method == "GET":
         return client.get(url)
-    return client.post(url, data=data if data is not None else default)
+    data = data if data is not None else default
+    return client.post(url, data={key: world["later"] if value == "LATER" else value for key, value in data.items()})
 
 
 def snapshot(db):
     db.session.expire_all()
     rows = db.session.scalars(select(DepartmentSynthesis).order_by(DepartmentSynthesis.id)).all()
-    return ([(s.id, s.status, s.local_insight, s.diagnosis, s.proposals, s.figures_computed_at, s.submitted_at)
-             for s in rows],
+    return ([(s.id, s.status, s.texts, s.submitted_at, len(s.annexes)) for s in rows],
             db.session.scalar(select(db.func.count()).select_from(AuditEvent)))
 
 
@@ -137,10 +154,12 @@ def test_permission_matrix(db, client, login, create_agent, world, agent_name, e
 
     expected = MATRIX[agent_name][ROUTES[endpoint][3]]
     if expected == OK:
-        expected = 200 if ROUTES[endpoint][0] == "GET" else 302
+        expected = SUCCESS.get(endpoint, 200 if ROUTES[endpoint][0] == "GET" else 302)
     assert response.status_code == expected, response.get_data(as_text=True)[:3000]
-    if expected == 302:
-        assert response.headers["Location"] == BASE.format(**place)
+    if expected == 302 and ROUTES[endpoint][0] == "GET":
+        assert response.headers["Location"] == BASE.format(**place) + "/modifier/eclairage"
+    elif expected == 302:
+        assert response.headers["Location"] in (BASE.format(**place), BASE.format(**place) + "/modifier/eclairage")
         assert snapshot(db) != before
         last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert last.agent_id == agent.id and last.action.startswith("synthesis.")

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forums.models import AttendanceCategory, DepartmentSynthesis, NationalSynthesis, Role
-from forums.services.syntheses import prepare_draft, submit_synthesis, update_parts
+from forums.services.syntheses import prepare_draft, submit_synthesis, update_texts
 
 from ..conftest import paris_time
 from ..services.synthesis_data import add_minutes, build_department
@@ -21,6 +21,9 @@ def department(db, create_forum, create_question, subtopics):
 @pytest.fixture
 def prefect(create_agent):
     return create_agent(Role.PREFECTURE, department="13")
+
+#: The fixture department still has a forum to hold: transmitting is early.
+EARLY = "Forum de mai reporté."
 
 
 def stored(db, model):
@@ -56,8 +59,8 @@ def test_department_draft_on_the_fly_is_written_not_saved(db, runner, consultati
 
 def test_department_uses_the_stored_synthesis(db, runner, consultation, department, prefect, tmp_path):
     synthesis = prepare_draft(consultation, "13", prefect)
-    update_parts(synthesis, {"local_insight": "Texte propre à la préfecture des Bouches-du-Rhône."}, prefect)
-    submit_synthesis(synthesis, prefect, now=paris_time(2009, 5, 20, 12))
+    update_texts(synthesis, {"insight.analysis": "Texte propre à la préfecture des Bouches-du-Rhône."}, {}, prefect)
+    submit_synthesis(synthesis, prefect, now=paris_time(2009, 5, 20, 12), early_reason=EARLY)
     db.session.commit()
     result = runner.invoke(args=["synthesis", "department", "13", "--out", str(tmp_path),
                                  "--consultation", "2009"])
@@ -94,10 +97,10 @@ def test_national_needs_a_submitted_synthesis(db, runner, consultation, departme
 
 
 def test_national_draft_on_the_fly(db, runner, consultation, department, prefect, tmp_path):
-    submit_synthesis(prepare_draft(consultation, "13", prefect), prefect, now=paris_time(2009, 5, 20, 12))
+    submit_synthesis(prepare_draft(consultation, "13", prefect), prefect, now=paris_time(2009, 5, 20, 12),
+                     early_reason=EARLY)
     db.session.commit()
     result = runner.invoke(args=["synthesis", "national", "--out", str(tmp_path)])
     check_documents(result, tmp_path, "Synthèse nationale")
-    assert "projet calculé à partir des 1 synthèses départementales transmises" not in result.output
-    assert "projet calculé à partir de 1 synthèse départementale transmise" in result.output
+    assert "projet calculé à partir d’1 synthèse départementale transmise" in result.output
     assert stored(db, NationalSynthesis) == 0

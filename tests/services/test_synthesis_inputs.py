@@ -5,7 +5,7 @@ from forums.models import AttendanceCategory, ProposalOrigin
 from forums.services.synthesis_inputs import (
     ATTENDANCE_TO_ENGINE, ORIGIN_TO_ENGINE, compile_department, department_input, engine_origin,
 )
-from synthesis.drafting import ANNEXES, DIAGNOSIS, INSIGHT, PROPOSALS
+from synthesis.document import DIAGNOSIS, INSIGHT, PROPOSALS
 from synthesis.records import ATTENDANCE_CATEGORIES, PROPOSAL_ORIGINS
 
 from .synthesis_data import EXPECTED, PRIVATE_WORDS, add_minutes, build_department
@@ -80,14 +80,14 @@ def test_input_records(db, consultation, department):
 def test_draft_has_the_three_parts_figures_and_annexes(db, consultation, department):
     draft = compile_department(consultation, "13").draft
     for key in (INSIGHT, DIAGNOSIS, PROPOSALS):
-        assert draft.part(key).markdown.strip()
-    assert "Patrouilles de police municipale le soir" in draft.part(PROPOSALS).markdown
-    assert "Salle trop petite" in draft.part(DIAGNOSIS).markdown
-    assert [(annex.forum_id, annex.has_minutes) for annex in draft.annexes] == [
+        assert draft.part_markdown(key).strip()
+    assert "Patrouilles de police municipale le soir" in draft.part_markdown(PROPOSALS)
+    assert "Salle trop petite" in draft.part_markdown(DIAGNOSIS)
+    assert [(annex.forum_id, annex.available) for annex in draft.annexes] == [
         (department.forums["aix"].id, True), (department.forums["arles"].id, True),
         (department.forums["berre"].id, False)]
-    assert "non encore saisi" in draft.part(ANNEXES).markdown
-    assert PRIVATE_WORDS not in draft.markdown()
+    assert draft.title == "Synthèse départementale des Bouches-du-Rhône (13)"
+    assert PRIVATE_WORDS not in "\n".join(draft.part_markdown(part.key) for part in draft.parts)
 
 
 def test_unknown_department(db, consultation, territories):
