@@ -67,7 +67,6 @@ def content_from_draft(draft, texts, status_line, notices=()):
     )
 
 
-
 def annexes_markdown(annexes):
     """Return the numbered list of ``annexes`` in Markdown, each title a link to its source, "" without any."""
     return "\n".join(

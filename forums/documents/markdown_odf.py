@@ -33,7 +33,6 @@ HEADINGS = {1: "Heading_20_1", 2: "Heading_20_2", 3: "Heading_20_3", 4: "Heading
 STRONG = "Strong_20_Emphasis"
 EMPHASIS = "Emphasis"
 CODE = "Source_20_Text"
-SUPERSCRIPT = "Superscript"
 #: The footnote's number in the text, and at the head of the note.
 NOTE_ANCHOR = "Footnote_20_anchor"
 NOTE_SYMBOL = "Footnote_20_Symbol"
@@ -55,8 +54,8 @@ _SPACES = re.compile(r"[ \t\r\n\f]+")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 _VOID = {"br", "hr"}
-_INLINE = {"strong", "b", "em", "i", "code", "a", "sup", "br"}
-_SPAN_STYLES = {"strong": STRONG, "b": STRONG, "em": EMPHASIS, "i": EMPHASIS, "code": CODE, "sup": SUPERSCRIPT}
+_INLINE = {"strong", "b", "em", "i", "code", "a", "br"}
+_SPAN_STYLES = {"strong": STRONG, "b": STRONG, "em": EMPHASIS, "i": EMPHASIS, "code": CODE}
 
 
 class _Node:

@@ -242,7 +242,6 @@ def _add_styles(document):
         _text_style(names.STRONG, "Strong Emphasis", fontweight="bold"),
         _text_style(names.EMPHASIS, "Emphasis", fontstyle="italic"),
         _text_style(names.CODE, "Source Text", fontname=MONO_FONT),
-        _text_style(names.SUPERSCRIPT, "Superscript", textposition="super 58%"),
         _text_style(names.NOTE_ANCHOR, "Footnote anchor", textposition="super 58%"),
         _text_style(names.NOTE_SYMBOL, "Footnote Symbol"),
         _list_style(names.BULLET_LIST, "Bullet List", numbered=False),
