@@ -7,18 +7,30 @@ section put after its block. Every renderer — HTML, OpenDocument, ZIP — take
 ``source:<kind>/<key>`` (:mod:`synthesis.sources`) that the renderer resolves with a ``links``
 function (SourceRef → address, or None to keep the words only).
 """
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from synthesis.document import Annex
 from synthesis.drafting import join_fr
 from synthesis.figure_tables import FigureTable
+from synthesis.sources import link
 from synthesis.typography import count, format_date, guillemets, of
 
 from ..models import SynthesisStatus
 from ..services.national_synthesis import current_national
 from ..services.syntheses import addenda, current_generated, forum_name
 from ..services.synthesis_content import read_generated, read_texts
+
+#: What a document says where it has nothing to show.
+EMPTY_PART = "Partie non rédigée."
+NO_FIGURES = "Chiffres non calculés."
+NO_ANNEX = "Aucune annexe."
+#: Said after an annex whose document is missing.
+MISSING_ANNEX = "compte-rendu non encore saisi"
+
+#: A figure cell: a number, a percentage, "12 sur 29 (41,4 %)" or a dash; set right-aligned in every format.
+_NUMBER = re.compile(r"[\d\s,.%()+\-–—]+(?:sur[\d\s,.%()]+)?")
 
 
 class DocumentPart(NamedTuple):
@@ -123,3 +135,13 @@ def _with_computed(status, synthesis):
     if synthesis.generated_at is None:
         return status + "."
     return f"{status} — chiffres arrêtés le {format_date(synthesis.generated_at, weekday=False)}."
+def annexes_markdown(annexes):
+    """Return the numbered list of ``annexes`` in Markdown, each title a link to its source, "" without any."""
+    return "\n".join(
+        f"{number}. {link(annex.ref, annex.title)}" + ("" if annex.available else f" — *{MISSING_ANNEX}*")
+        for number, annex in enumerate(annexes, 1))
+
+
+def is_number(cell):
+    """Return whether a figure cell holds a number (aligned right) rather than words."""
+    return bool(_NUMBER.fullmatch(cell.strip()))

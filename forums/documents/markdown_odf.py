@@ -1,18 +1,20 @@
 """Markdown → OpenDocument text elements (odfpy), through the same sanitised HTML as the web pages.
 
-The Markdown is rendered and cleaned by the project's helper first (see :func:`.html.markdown_html`),
+The Markdown is rendered and cleaned by the project's helper first (see :func:`.html.render_text`),
 so that whatever a script or raw HTML would have become on a page, it is dropped here too; then the
 few tags the cleaning lets through are mapped to ODF: paragraphs, headings, bold, italic, code,
-links, bullet and numbered lists, quotations, tables, rules and footnote markers (kept as
-superscript numbers, their notes as a numbered list in small type). The style names used are the
-constants below; :mod:`.odt` defines them.
+links, bullet and numbered lists, quotations, tables and rules. Footnotes become real ODF
+footnotes (``text:note``) where their call stands, holding the note's text and links. The style
+names used are the constants below; :mod:`.odt` defines them.
 """
 import re
 from html.parser import HTMLParser
 
 from odf import table, teletype, text
 
-from .html import markdown_html
+from .content import is_number
+from .footnotes import CALL
+from .html import render_text
 
 # Paragraph styles (common styles of styles.xml; LibreOffice shows "Heading 1" as « Titre 1 » in French).
 BODY = "Text_20_body"
@@ -22,14 +24,18 @@ PREFORMATTED = "Preformatted_20_Text"
 TABLE_HEADING = "Table_20_Heading"
 TABLE_CONTENTS = "Table_20_Contents"
 TABLE_NUMBER = "Table_20_Contents_20_Right"
+TABLE_HEADING_NUMBER = "Table_20_Heading_20_Right"
 RULE = "Horizontal_20_Line"
 NOTE = "Footnote"
+NOTICE = "Notice"
 HEADINGS = {1: "Heading_20_1", 2: "Heading_20_2", 3: "Heading_20_3", 4: "Heading_20_4"}
 # Text styles.
 STRONG = "Strong_20_Emphasis"
 EMPHASIS = "Emphasis"
 CODE = "Source_20_Text"
-SUPERSCRIPT = "Superscript"
+#: The footnote's number in the text, and at the head of the note.
+NOTE_ANCHOR = "Footnote_20_anchor"
+NOTE_SYMBOL = "Footnote_20_Symbol"
 # List styles.
 BULLET_LIST = "Bullet_20_List"
 NUMBERED_LIST = "Numbered_20_List"
@@ -37,17 +43,19 @@ NUMBERED_LIST = "Numbered_20_List"
 TABLE = "Table"
 TABLE_COLUMN = "Table_20_Column"
 TABLE_CELL = "Table_20_Cell"
+TABLE_ROW = "Table_20_Row"
 
 #: Characters XML 1.0 cannot carry: dropped rather than making content.xml unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 #: Ordinary white space, collapsed as HTML does; non-breaking spaces are French typography, kept.
 _SPACES = re.compile(r"[ \t\r\n\f]+")
-#: A table cell holding a figure ("1 234", "75,0 %", "—"), aligned right.
-_NUMBER = re.compile(r"[\d\u202f\u00a0 ,.%+\-–—]+")
+
+#: The scheme of an absolute URL ("https:", "mailto:").
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 _VOID = {"br", "hr"}
-_INLINE = {"strong", "b", "em", "i", "code", "a", "sup", "br"}
-_SPAN_STYLES = {"strong": STRONG, "b": STRONG, "em": EMPHASIS, "i": EMPHASIS, "code": CODE, "sup": SUPERSCRIPT}
+_INLINE = {"strong", "b", "em", "i", "code", "a", "br"}
+_SPAN_STYLES = {"strong": STRONG, "b": STRONG, "em": EMPHASIS, "i": EMPHASIS, "code": CODE}
 
 
 class _Node:
@@ -100,18 +108,37 @@ def parse_html(html):
     return builder.root
 
 
+def package_href(href):
+    """Return a link's target as an OpenDocument file needs it.
+
+    ODF resolves a relative path from inside the package, as if the .odt were a folder (what
+    LibreOffice writes as "../file"): a file beside the document — the minutes in the ZIP — is
+    one level up. Anchors ("#chiffres-…"), absolute paths and URLs stay as they are.
+    """
+    if href.startswith(("#", "/")) or _SCHEME.match(href):
+        return href
+    return f"../{href}"
+
+
 def clean_text(value):
     """Return text without the characters XML cannot hold."""
     return _NOT_XML.sub("", value)
 
 
 class OdfConverter:
-    """Turn Markdown into ODF elements for one document (table names stay unique across calls)."""
+    """Turn Markdown into ODF elements for one document: table names and footnote numbers run across calls.
 
-    def __init__(self):
+    ``links`` gives the address of each source (see :func:`.links.resolve_sources`).
+    """
+
+    def __init__(self, links=None):
+        self._links = links
         self._tables = 0
+        self._notes = 0
         #: Markdown heading level → outline level, for the text being converted.
         self._levels = {}
+        #: Footnote number → Footnote (its text in sanitised HTML), for the text being converted.
+        self._footnotes = {}
 
     def convert(self, markdown, top_level=2):
         """Return the ODF block elements of ``markdown``, its headings starting at outline level ``top_level``.
@@ -119,10 +146,18 @@ class OdfConverter:
         The highest heading the text uses becomes ``top_level``, the next one ``top_level + 1``…
         so that a part written with "###" sits right under the part's own title.
         """
-        root = parse_html(str(markdown_html(markdown)))
+        rendered = render_text(markdown, self._links, self._notes + 1)
+        self._notes += len(rendered.notes)
+        self._footnotes = {note.number: note for note in rendered.notes}
+        root = parse_html(rendered.text)
         levels = sorted({int(tag[1]) for tag in _heading_tags(root)})
         self._levels = {level: min(top_level + rank, max(HEADINGS)) for rank, level in enumerate(levels)}
         return self._blocks(root.children, BODY)
+
+    def table_name(self):
+        """Return a new table name, unique in the document ("Tableau3")."""
+        self._tables += 1
+        return f"Tableau{self._tables}"
 
     # --- blocks -----------------------------------------------------------------------------------
 
@@ -130,19 +165,13 @@ class OdfConverter:
         """Return the block elements of a container's children; loose inline content becomes paragraphs."""
         elements = []
         pending = []
-        after_rule = False
         for child in children:
             if isinstance(child, str) or child.tag in _INLINE:
                 pending.append(child)
                 continue
             elements.extend(self._paragraphs(pending, paragraph_style))
             pending = []
-            if child.tag == "ol" and after_rule:
-                # Python-Markdown ends a text with its footnotes: a rule, then a numbered list.
-                elements.append(self._list(child, NUMBERED_LIST, NOTE))
-            else:
-                elements.extend(self._block(child, paragraph_style))
-            after_rule = child.tag == "hr"
+            elements.extend(self._block(child, paragraph_style))
         elements.extend(self._paragraphs(pending, paragraph_style))
         return elements
 
@@ -196,8 +225,7 @@ class OdfConverter:
     def _table(self, node):
         rows = [(row, section) for section, row in _table_rows(node)]
         width = max((len(_cells(row)) for row, _ in rows), default=1) or 1
-        self._tables += 1
-        odf_table = table.Table(name=f"Tableau{self._tables}", stylename=TABLE)
+        odf_table = table.Table(name=self.table_name(), stylename=TABLE)
         odf_table.addElement(table.TableColumn(numbercolumnsrepeated=width, stylename=TABLE_COLUMN))
         header = None
         for row, section in rows:
@@ -208,7 +236,7 @@ class OdfConverter:
                 if cell is not None:
                     heading = section == "thead" or cell.tag == "th"
                     style = TABLE_HEADING if heading else (
-                        TABLE_NUMBER if _NUMBER.fullmatch(cell.text().strip() or "x") else TABLE_CONTENTS)
+                        TABLE_NUMBER if is_number(cell.text()) else TABLE_CONTENTS)
                     for block in self._blocks(cell.children, style) or [text.P(stylename=style)]:
                         odf_cell.addElement(block)
                 else:
@@ -229,13 +257,11 @@ class OdfConverter:
     def _inline(self, parent, children):
         for child in children:
             if isinstance(child, str):
-                value = clean_text(_SPACES.sub(" ", child))
-                if value:
-                    parent.addText(value)
+                self._text(parent, clean_text(_SPACES.sub(" ", child)))
             elif child.tag == "br":
                 parent.addElement(text.LineBreak())
             elif child.tag == "a" and child.attrs.get("href"):
-                link = text.A(href=child.attrs["href"], type="simple")
+                link = text.A(href=package_href(child.attrs["href"]), type="simple")
                 self._inline(link, child.children)
                 parent.addElement(link)
             elif child.tag in _SPAN_STYLES:
@@ -244,6 +270,25 @@ class OdfConverter:
                 parent.addElement(span)
             else:
                 self._inline(parent, child.children)
+
+    def _text(self, parent, value):
+        """Add text to ``parent``, each footnote call in it a footnote."""
+        # split() alternates text and the numbers of the calls between them.
+        for index, piece in enumerate(CALL.split(value)):
+            if index % 2:
+                parent.addElement(self._footnote(self._footnotes[int(piece)]))
+            elif piece:
+                parent.addText(piece)
+
+    def _footnote(self, note):
+        """Return the ODF footnote of a Footnote: its number, and its text with working links."""
+        element = text.Note(id=f"ftn{note.number}", noteclass="footnote")
+        element.addElement(text.NoteCitation(text=str(note.number)))
+        body = text.NoteBody()
+        for block in self._blocks(parse_html(note.text).children, NOTE) or [text.P(stylename=NOTE)]:
+            body.addElement(block)
+        element.addElement(body)
+        return element
 
 
 def _heading_tags(node):
