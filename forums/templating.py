@@ -18,9 +18,25 @@ ALLOWED_TAGS = {
 }
 
 
+#: Python-Markdown matches links and inline HTML by scanning ahead from every "[" and "<": on a
+#: text made of thousands of them ("[]()" × 2,500 takes 10 s) that scan is quadratic. Past these
+#: counts, no real text is meant as links or tags: they are written as plain characters.
+LINK_OPENINGS_MAX = 200
+TAG_OPENINGS_MAX = 500
+
+
+def defused(text):
+    """Return Markdown that Python-Markdown renders in linear time: brackets and "<" as text when they swarm."""
+    if text.count("](") > LINK_OPENINGS_MAX or text.count("[") > 10 * LINK_OPENINGS_MAX:
+        text = text.replace("[", "\\[")
+    if text.count("<") > TAG_OPENINGS_MAX:
+        text = text.replace("<", "&lt;")
+    return text
+
+
 def render_markdown(text):
     """Render Markdown to HTML from which no script, style or raw HTML survives."""
-    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    html = markdown_lib.markdown(defused(text or ""), extensions=["extra", "sane_lists"], output_format="html")
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
 

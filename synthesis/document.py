@@ -79,7 +79,8 @@ def own_text(markdown):
     brought down to level 4, under the section's own title.
     """
     text = (markdown or "").strip()
-    text = _FOOTNOTE_MARK.sub(r"\\[^", text)
+    # "[\^" is no footnote call for Markdown, and reads the same.
+    text = _FOOTNOTE_MARK.sub(r"[\\^", text)
     return _HIGH_HEADING.sub("####", text)
 
 

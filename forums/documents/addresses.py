@@ -4,8 +4,11 @@ Renderers take a ``links`` function (SourceRef → address or None, see :mod:`.c
 the site's: a question's public page, a forum's public page, its minutes in the agents' space
 (or, inside a ZIP bundle, the annexed file), a departmental synthesis on the ministry's pages,
 and a figure's row in the document's own tables. Addresses are absolute, read from
-FORUMS_PUBLIC_URL when set, so that a downloaded document still leads to the site.
+FORUMS_PUBLIC_URL when set, so that a downloaded document still leads to the site; a command run
+without it nor a request names the site's sources in words only.
 """
+from flask import current_app, has_request_context
+
 from synthesis import sources as refs
 from synthesis.figure_tables import figure_anchor
 
@@ -28,9 +31,9 @@ class SiteAddresses:
             anchor = figure_anchor(ref.key)
             return f"#{anchor}" if anchor else None
         if ref.kind == refs.QUESTION:
-            return external_url("public.question", reference=ref.key)
+            return self._site("public.question", reference=ref.key)
         if ref.kind == refs.FORUM:
-            return external_url("public.forum", forum_id=int(ref.key))
+            return self._site("public.forum", forum_id=int(ref.key))
         if ref.kind == refs.MINUTES:
             return self._minutes(int(ref.key))
         if ref.kind == refs.PROPOSAL:
@@ -38,13 +41,19 @@ class SiteAddresses:
             return self._minutes(forum_id) if forum_id is not None else None
         if ref.kind == refs.DEPARTMENT:
             values = {} if self.consultation.is_current else {"consultation": self.consultation.slug}
-            return external_url("ministry.department_synthesis_page", code=ref.key, **values)
+            return self._site("ministry.department_synthesis_page", code=ref.key, **values)
         return None
 
     def _minutes(self, forum_id):
         if forum_id in self.annex_files:
             return self.annex_files[forum_id]
-        return external_url("minutes.show", forum_id=forum_id)
+        return self._site("minutes.show", forum_id=forum_id)
+
+    @staticmethod
+    def _site(endpoint, **values):
+        if not (has_request_context() or current_app.config.get("PUBLIC_URL")):
+            return None
+        return external_url(endpoint, **values)
 
     def _proposal_forum(self, proposal_id):
         # One query for every proposal of the consultation, the first time one is cited.

@@ -13,9 +13,10 @@ from werkzeug.datastructures import FileStorage
 from forums.extensions import db as _db
 from forums.file_storage import store_upload
 from forums.models import (
-    AttachmentKind, DepartmentSynthesis, ForumStatus, Minutes, MinutesAttachment, MinutesTopic, Proposal,
-    ProposalOrigin, QuestionStatus, SynthesisStatus,
+    AttachmentKind, ForumStatus, Minutes, MinutesAttachment, MinutesTopic, Proposal, ProposalOrigin, QuestionStatus,
 )
+from forums.services.syntheses import prepare_draft
+from forums.services.synthesis_content import SectionTexts
 
 from ..conftest import paris_time
 
@@ -28,14 +29,12 @@ OTHER_DEPARTMENT_TEXT = "Question posée à Paris"
 PDF_BYTES = b"%PDF-1.4\n% compte-rendu signe\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
-INSIGHT_MARKDOWN = """### Les forums
+INSIGHT_MARKDOWN = """#### Les forums vus par la préfecture
 
-Dans le département, **2 forums** se sont tenus.[^e1] Les habitants parlent de *vidéo-protection*.
+Dans le département, **2 forums** se sont tenus. Les habitants parlent de *vidéo-protection*.
 
 - Cambriolages en hausse
 - Présence policière insuffisante
-
-[^e1]: [Forum 1], [Compte-rendu 1]
 """
 DIAGNOSIS_MARKDOWN = """### Points forts
 
@@ -50,18 +49,13 @@ PROPOSALS_MARKDOWN = """### Propositions retenues
 
 Renforcer les patrouilles pédestres le soir. <img src=x onerror="alert(1)">
 """
-FIGURES_MARKDOWN = """| Indicateur | Nombre |
-|:---|---:|
-| Forums tenus | 2 |
-| Questions publiées | 3 |
-"""
 
 
 @dataclass
 class DocumentData:
     """What the fixture created."""
 
-    synthesis: DepartmentSynthesis
+    synthesis: object
     forums: dict = field(default_factory=dict)
     minutes: dict = field(default_factory=dict)
     questions: dict = field(default_factory=dict)
@@ -103,7 +97,7 @@ def upload_directory(app, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def document_data(app, db, upload_directory, create_forum, create_question, subtopics, create_agent):
+def document_data(app, db, consultation, upload_directory, create_forum, create_question, subtopics, create_agent):
     """Create department 13's forums, minutes, stored documents, questions and synthesis."""
     theme_2 = subtopics["2.A.1"].part.theme
     held = create_forum(title="Forum d'Aix", status=ForumStatus.HELD, starts_at=paris_time(2009, 3, 17))
@@ -161,24 +155,10 @@ def document_data(app, db, upload_directory, create_forum, create_question, subt
         "paris": create_question(OTHER_DEPARTMENT_TEXT, department="75", status=QuestionStatus.PUBLISHED),
     }
 
-    synthesis = DepartmentSynthesis(
-        consultation_id=held.consultation_id, department_code="13", status=SynthesisStatus.DRAFT,
-        local_insight=INSIGHT_MARKDOWN, diagnosis=DIAGNOSIS_MARKDOWN, proposals=PROPOSALS_MARKDOWN,
-        created_by_id=agent.id, figures_computed_at=datetime(2009, 5, 1, 10, tzinfo=UTC),
-        figures={
-            "figures": {}, "figures_markdown": FIGURES_MARKDOWN,
-            "annexes": [
-                {"forum_id": held.id, "title": "Compte-rendu du forum du 17 mars 2009 — Aix-en-Provence",
-                 "has_minutes": True},
-                {"forum_id": missing.id, "title": "Compte-rendu du forum du 24 mars 2009 — Arles",
-                 "has_minutes": False},
-            ],
-            "annexes_markdown": "1. Compte-rendu du forum du 17 mars 2009 — Aix-en-Provence\n"
-                                "2. Compte-rendu du forum du 24 mars 2009 — Arles — *compte-rendu non encore saisi*",
-            "title": "Synthèse départementale — Bouches-du-Rhône (13)",
-            "subtitle": "Consultation « Vos libertés, votre sécurité : parlons-en ensemble »",
-        },
-    )
+    synthesis = prepare_draft(consultation, "13", agent, now=datetime(2009, 5, 1, 10, tzinfo=UTC))
+    synthesis.texts = SectionTexts().with_texts(
+        {"insight.analysis": INSIGHT_MARKDOWN, "diagnosis.analysis": DIAGNOSIS_MARKDOWN,
+         "proposals.own": PROPOSALS_MARKDOWN}, None, agent.id, datetime(2009, 5, 1, 10, tzinfo=UTC)).to_dict()
     db.session.add(synthesis)
     db.session.commit()
     return DocumentData(

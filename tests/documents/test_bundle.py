@@ -10,13 +10,10 @@ from forums.documents.bundle import (
     department_bundle, national_bundle, write_department_documents, write_national_documents,
 )
 from forums.file_storage import open_stored, store_upload
-from forums.models import (
-    AttachmentKind, DepartmentSynthesis, ForumStatus, MinutesAttachment, NationalSynthesis, ProposalOrigin,
-    SynthesisStatus,
-)
-from forums.services.synthesis_inputs import compile_department
+from forums.models import AttachmentKind, ForumStatus, MinutesAttachment, ProposalOrigin
+from forums.services.national_synthesis import prepare_national, update_national_texts
+from forums.services.syntheses import draft_synthesis, submit_synthesis
 from synthesis.drafting import PART_TITLES
-from synthesis.national import department_result
 
 from ..conftest import paris_time
 from .conftest import OTHER_DEPARTMENT_TEXT, PDF_BYTES, PENDING_TEXT, PERSONAL, PNG_BYTES, REJECTED_TEXT, add_minutes
@@ -50,10 +47,10 @@ def test_the_bundle_holds_the_synthesis_every_annex_and_both_csv_files(document_
         f"annexes/01-forum-{held}-photo_salle.png",
         f"annexes/01-forum-{held}-Compte_rendu_signe-2.pdf",
         f"annexes/02-forum-{missing}-compte-rendu-manquant.txt",
-        # Held after the figures were last computed: annexed all the same, after the listed ones.
         f"annexes/03-forum-{later}-compte-rendu.html",
         "questions.csv",
         "propositions.csv",
+        "preoccupations.csv",
     }
     assert "Arles" in bundle[f"annexes/02-forum-{missing}-compte-rendu-manquant.txt"].decode()
     assert "n'a pas encore été saisi" in bundle[f"annexes/02-forum-{missing}-compte-rendu-manquant.txt"].decode()
@@ -83,7 +80,7 @@ def test_the_minutes_annex_is_rendered_without_agents_or_scripts(document_data, 
     held = document_data.forums["held"]
     page = bundle[f"annexes/01-forum-{held.id}-compte-rendu.html"].decode()
 
-    assert "<h1>Compte-rendu du forum du 17 mars 2009 — Aix-en-Provence</h1>" in page
+    assert "<h1>Compte-rendu du forum d’Aix-en-Provence du 17 mars 2009</h1>" in page
     assert "Forum d&#39;Aix" in page
     assert "<td>45</td>" in page  # 40 public + 3 elected + 2 gendarmes
     assert "Inquiétudes sur Vidéo-protection" in page
@@ -117,10 +114,10 @@ def test_questions_csv_holds_published_questions_only_and_no_personal_data(docum
     assert sorted(row[0] for row in body) == sorted(
         questions[key].reference for key in ("published", "edited", "upcoming", "draft_forum"))
     published = next(row for row in body if row[0] == questions["published"].reference)
-    assert published[2] == "forum du 17 mars 2009 — Aix-en-Provence"
+    assert published[2] == "forum d’Aix-en-Provence du 17 mars 2009"
     assert published[3].startswith("1 La sécurité")
     assert published[4] == "1.A.1 Vidéo-protection"
-    assert published[6:] == ["4", "oui", "forum du 17 mars 2009 — Aix-en-Provence"]
+    assert published[6:] == ["4", "oui", "forum d’Aix-en-Provence du 17 mars 2009"]
     edited = next(row for row in body if row[0] == questions["edited"].reference)
     # The public text, never the original; a cell a spreadsheet would run is quoted.
     assert edited[5] == "'+33 texte publié après modération"
@@ -134,11 +131,11 @@ def test_proposals_csv_lists_the_department_proposals(bundle):
 
     assert rows[0] == ["forum", "date", "thème", "sous-thème", "origine", "proposition"]
     assert rows[1:] == [
-        ["forum du 17 mars 2009 — Aix-en-Provence", "17/03/2009", "1 La sécurité, un devoir vis-à-vis de nos "
+        ["forum d’Aix-en-Provence du 17 mars 2009", "17/03/2009", "1 La sécurité, un devoir vis-à-vis de nos "
          "concitoyens", "1.A.1 Vidéo-protection", "Public", "Installer des caméras au centre"],
-        ["forum du 17 mars 2009 — Aix-en-Provence", "17/03/2009", "2 La sécurité, une responsabilité partagée", "",
+        ["forum d’Aix-en-Provence du 17 mars 2009", "17/03/2009", "2 La sécurité, une responsabilité partagée", "",
          "Élu", "'=SOMME(A1:A9) réunir le conseil"],
-        ["forum du 2 avril 2009 — Berre-l'Étang", "02/04/2009", "2 La sécurité, une responsabilité partagée",
+        ["forum de Berre-l'Étang du 2 avril 2009", "02/04/2009", "2 La sécurité, une responsabilité partagée",
          "2.A.1 Polices municipales", "Association", "Proposition interne non publiée"],
     ]
 
@@ -156,11 +153,24 @@ def test_a_document_missing_from_storage_is_replaced_by_a_note(app, document_dat
     assert "photo salle.png" in note
 
 
+def test_concerns_csv_lists_every_contribution_of_each_concern(document_data, bundle):
+    rows = read_csv(bundle["preoccupations.csv"])
+    assert rows[0] == ["sous-thème", "préoccupation", "contribution"]
+    contributions = {row[2] for row in rows[1:]}
+    published = {f"question {document_data.questions[key].reference}" for key in ("published", "edited", "upcoming",
+                                                                                  "draft_forum")}
+    assert contributions <= published | {row[2] for row in rows[1:] if row[2].startswith("compte-rendu du forum")}
+    assert not any(PENDING_TEXT in ";".join(row) for row in rows)
+
+
+def test_nothing_internal_in_the_bundle_documents(bundle):
+    text = odt_text(bundle["synthese-13.odt"]) + bundle["synthese-13.html"].decode()
+    for internal in ("source:", "[Q ", "[Chiffre", "CR forum", "[^"):
+        assert internal not in text
+
+
 def test_a_draft_never_saved_is_bundled(document_data, consultation):
-    saved = document_data.synthesis
-    draft = DepartmentSynthesis(consultation_id=consultation.id, consultation=consultation, department_code="13",
-                                department=saved.department, status=SynthesisStatus.DRAFT,
-                                local_insight="Projet", diagnosis="", proposals="", figures=dict(saved.figures))
+    draft = draft_synthesis(consultation, "13")
 
     bundle = _members(department_bundle(draft))
 
@@ -181,21 +191,14 @@ def test_write_department_documents(document_data, tmp_path):
 
 
 @pytest.fixture
-def national(db, document_data, consultation):
+def national(db, document_data, consultation, create_agent, subtopics):
     synthesis = document_data.synthesis
-    compiled = compile_department(consultation, "13")
-    parts = {"insight": synthesis.local_insight, "diagnosis": synthesis.diagnosis, "proposals": synthesis.proposals}
-    synthesis.status = SynthesisStatus.SUBMITTED
-    synthesis.submitted_result = department_result(compiled.input, compiled.figures, compiled.concerns,
-                                                   parts).to_dict()
-    national = NationalSynthesis(consultation_id=consultation.id, local_insight="En France, **partout**.",
-                                 diagnosis="Des forces.", proposals="1. Une proposition nationale",
-                                 figures={"title": "Synthèse nationale — Assises de la sécurité intérieure",
-                                          "subtitle": "Consultation",
-                                          "figures_markdown": "| A | B |\n|---|---|\n| 1 | 2 |",
-                                          "annexes": [], "annexes_markdown": "1. Synthèse départementale (13)",
-                                          "departments": ["13"]})
-    db.session.add(national)
+    add_minutes(document_data.forums["missing"], subtopics)
+    ministry = create_agent("ministry")
+    submit_synthesis(synthesis, ministry, early_reason="Forum de mai à venir.")
+    national = prepare_national(consultation, ministry)
+    update_national_texts(national, {"insight.analysis": "En France, **partout**.", "diagnosis.analysis": "Des forces.",
+                                     "proposals.own": "1. Une proposition nationale"}, {}, ministry)
     db.session.commit()
     return national
 
@@ -242,11 +245,14 @@ def test_the_number_of_queries_does_not_grow_with_the_minutes(db, document_data,
             department_bundle(document_data.synthesis)
         return len(statements)
 
+    # The first bundle after a change recomputes the synthesis' content once; then it is as it was.
+    queries()
     before = queries()
     for day in (20, 21, 22):
         forum = create_forum(title=f"Forum du {day}", status=ForumStatus.HELD, starts_at=paris_time(2009, 4, day))
         add_minutes(forum, subtopics, proposals=(("1.A.2", None, ProposalOrigin.PUBLIC, f"Idée du {day}"),))
     db.session.commit()
+    queries()
 
     assert queries() == before
 

@@ -69,7 +69,7 @@ def test_the_agents_text_follows_its_block_and_never_replaces_it(draft):
 
 def test_the_agents_footnotes_and_high_headings_are_neutralised():
     assert own_text("Voir [^e1] ici.\n# Titre\n## Autre\n#### Gardé") == \
-        "Voir \\[^e1] ici.\n#### Titre\n#### Autre\n#### Gardé"
+        "Voir [\\^e1] ici.\n#### Titre\n#### Autre\n#### Gardé"
 
 
 def test_every_marker_has_its_note_and_every_note_names_its_sources_in_words(draft):
