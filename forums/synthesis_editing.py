@@ -67,7 +67,9 @@ class PartTextsForm(FlaskForm):
         return {key: entry.data or "" for key, entry in zip(keys, self.texts.entries)}
 
     def label_entries(self, part):
-        """Give each text area the title of its section, for its label."""
+        """Give each section a text area, labelled with its title (a tampered form may have sent fewer)."""
+        while len(self.texts) < len(part.sections):
+            self.texts.append_entry("")
         for section, entry in zip(part.sections, self.texts.entries):
             entry.label.text = (f"Votre texte — {section.title}" if section.title
                                 else "Votre texte en introduction de la partie")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload
 from synthesis.drafting import forum_label, join_fr
 from synthesis.national import department_result
 from synthesis.records import ForumRecord
-from synthesis.typography import department_name, format_date, format_number
+from synthesis.typography import department_name, format_date, format_number, natural_key
 
 from ..extensions import db
 from ..models import (
@@ -267,6 +267,15 @@ class Readiness:
     past_deadline: bool = False
 
     @property
+    def uncovered_units(self):
+        """Return the cantons (or communes) no announced forum covers, each once, by name."""
+        units = {}
+        for _, group in (self.coverage.uncovered_by_arrondissement if self.coverage is not None else ()):
+            for unit in group:
+                units.setdefault(unit.code, unit)
+        return sorted(units.values(), key=lambda unit: natural_key(unit.name))
+
+    @property
     def is_early(self):
         """Tell whether transmitting now needs the explicit confirmation and a reason."""
         return bool(self.forums_to_hold) or self.window_open
@@ -277,13 +286,16 @@ class Readiness:
         return bool(self.held_without_minutes)
 
 
-def readiness(synthesis, now=None):
-    """Return the Readiness of a synthesis' department today (a handful of queries)."""
+def readiness(synthesis, now=None, generated=None):
+    """Return the Readiness of a synthesis' department today (a handful of queries).
+
+    ``generated`` is the synthesis' current content when the caller already has it.
+    """
     consultation = synthesis.consultation
     code = synthesis.department_code
     now = now or utcnow()
     today = now.astimezone(PARIS).date()
-    generated = current_generated(synthesis, now)
+    generated = generated or current_generated(synthesis, now)
     titles = section_titles(generated.draft)
     return Readiness(
         held_without_minutes=held_forums_without_minutes(synthesis),

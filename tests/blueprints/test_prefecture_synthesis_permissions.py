@@ -35,14 +35,14 @@ ROUTES = {
     "prefecture.download_synthesis:zip": ("GET", ".zip", None, "read", "draft"),
     "prefecture.prepare_synthesis": ("POST", "/preparer", {}, "edit", None),
     "prefecture.edit_synthesis": ("GET", "/modifier", None, "edit", "draft"),
-    "prefecture.edit_part": ("GET", "/modifier/eclairage", None, "edit", "draft"),
-    "prefecture.edit_part:post": ("POST", "/modifier/eclairage", INSIGHT_FORM, "edit", "draft"),
+    "prefecture.edit_synthesis_part": ("GET", "/modifier/eclairage", None, "edit", "draft"),
+    "prefecture.edit_synthesis_part:post": ("POST", "/modifier/eclairage", INSIGHT_FORM, "edit", "draft"),
     "prefecture.submit_synthesis": ("GET", "/transmettre", None, "edit", "draft"),
     "prefecture.submit_synthesis:post": ("POST", "/transmettre", {"confirm": "y"}, "edit", "draft"),
-    "prefecture.transmit_addendum": ("POST", "/complement", {"forum_ids": "LATER"}, "edit", "submitted"),
+    "prefecture.transmit_synthesis_addendum": ("POST", "/complement", {"forum_ids": "LATER"}, "edit", "submitted"),
 }
 #: What a successful request answers, when it is not 200 for a page and a redirection to the overview for a change.
-SUCCESS = {"prefecture.edit_synthesis": 302, "prefecture.edit_part:post": 302}
+SUCCESS = {"prefecture.edit_synthesis": 302, "prefecture.edit_synthesis_part:post": 302}
 
 OK = "ok"
 #: How each agent fares under each rule: OK is 200 for a page, 302 for a change.
@@ -125,7 +125,8 @@ def test_every_synthesis_route_is_in_the_matrix(app):
     with app.test_request_context():
         for endpoint, (_, path, _, _, _) in ROUTES.items():
             name, _, extension = endpoint.partition(":")
-            arguments = {"code": "13"} | ({"extension": extension} if "download" in name else {})
+            arguments = ({"code": "13"} | ({"extension": extension} if "download" in name else {})
+                         | ({"part": "eclairage"} if name.endswith("_part") else {}))
             assert url_for(name, **arguments) == BASE.format(code="13") + path, endpoint
 
 

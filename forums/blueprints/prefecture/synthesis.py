@@ -113,9 +113,11 @@ def synthesis_overview(code):
     can_edit = permissions.can_edit_department_synthesis(current_user, department)
     editable = can_edit and synthesis is not None and not synthesis.is_locked
     generated = service.current_generated(synthesis) if synthesis is not None else None
-    readiness = service.readiness(synthesis) if synthesis is not None and not synthesis.is_locked else None
-    candidates = service.addendum_candidates(synthesis) if synthesis is not None else []
+    # What the content's refresh wrote is kept now: a commit later would expire what the page shows.
     db.session.commit()
+    readiness = (service.readiness(synthesis, generated=generated)
+                 if synthesis is not None and not synthesis.is_locked else None)
+    candidates = service.addendum_candidates(synthesis) if synthesis is not None else []
     return render_template(
         "prefecture/synthesis.html",
         department=department,
@@ -196,17 +198,18 @@ def _locked_message(synthesis):
 def edit_synthesis(code):
     """Open the first part of the synthesis for writing."""
     department, _ = _changeable(code, "edit")
-    return redirect(url_for(".edit_part", code=department.code, part=next(iter(PART_SLUGS))))
+    return redirect(url_for(".edit_synthesis_part", code=department.code, part=next(iter(PART_SLUGS))))
 
 
 @bp.route("/departements/<code>/synthese/modifier/<part>", methods=["GET", "POST"])
 @login_required
-def edit_part(code, part):
+def edit_synthesis_part(code, part):
     """Write the prefecture's text of one part, section by section, beside the generated blocks."""
     if part not in PART_SLUGS:
         abort(404)
     department, synthesis = _changeable(code, "edit")
     generated = service.current_generated(synthesis)
+    db.session.commit()
     draft_part = generated.draft.part(PART_SLUGS[part])
     form = PartTextsForm()
     conflicts = {}
@@ -239,16 +242,15 @@ def edit_part(code, part):
             else:
                 db.session.commit()
                 flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
-                return redirect(url_for(".edit_part", code=department.code, part=part))
+                return redirect(url_for(".edit_synthesis_part", code=department.code, part=part))
     form.label_entries(draft_part)
-    db.session.commit()
     return render_template(
         "prefecture/synthesis_edit.html", department=department, synthesis=synthesis, form=form,
         part=draft_part, parts=generated.draft.parts,
         views=section_views(draft_part, read_texts(synthesis), generated, conflicts),
         preview=preview, markdown_hint=MARKDOWN_HINT,
         has_errors=bool(form.errors or form.form_errors or any(entry.errors for entry in form.texts.entries)),
-        part_url=lambda key: url_for(".edit_part", code=department.code, part=SLUG_OF_PART[key]),
+        part_url=lambda key: url_for(".edit_synthesis_part", code=department.code, part=SLUG_OF_PART[key]),
     ), status
 
 
@@ -297,7 +299,9 @@ def download_synthesis(code, extension):
 def submit_synthesis(code):
     """Show what is ready and what is not, then transmit the synthesis on confirmation (and a reason, if early)."""
     department, synthesis = _changeable(code, "submit")
-    readiness = service.readiness(synthesis)
+    generated = service.current_generated(synthesis)
+    db.session.commit()
+    readiness = service.readiness(synthesis, generated=generated)
     form = SubmitForm()
     refusal = None
     status = 200
@@ -316,12 +320,11 @@ def submit_synthesis(code):
                 return redirect(_overview_url(department))
         status = 409 if isinstance(refusal, MissingMinutes) else 400
         if isinstance(refusal, MissingMinutes):
-            readiness = service.readiness(synthesis)
-    db.session.commit()
+            readiness = service.readiness(synthesis, generated=generated)
     return render_template(
         "prefecture/synthesis_submit.html", department=department, synthesis=synthesis, form=form,
         refusal=refusal if refusal is not None and "early_reason" not in refusal.errors else None,
-        readiness=readiness, part_url=lambda slug: url_for(".edit_part", code=department.code, part=slug),
+        readiness=readiness, part_url=lambda slug: url_for(".edit_synthesis_part", code=department.code, part=slug),
     ), status
 
 
@@ -347,7 +350,7 @@ def _addendum_form(candidates, formdata=None):
 
 @bp.post("/departements/<code>/synthese/complement")
 @login_required
-def transmit_addendum(code):
+def transmit_synthesis_addendum(code):
     """Send the ministry the minutes recorded since the transmission, as an addendum."""
     department = _editable_department(code, "addendum")
     _, synthesis = _current_synthesis(department)

@@ -6,7 +6,7 @@ forums/services/syntheses.py, whose French messages the views put next to the fi
 """
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...services.syntheses import REASON_MAX_LENGTH
@@ -52,7 +52,7 @@ class _Checkboxes(SelectMultipleField):
 
     def pre_validate(self, form):
         if self.invalid:
-            raise ValueError("Choix invalide : cochez les comptes-rendus proposés dans la liste.")
+            raise ValidationError("Choix invalide : cochez les comptes-rendus proposés dans la liste.")
 
 
 class AddendumForm(FlaskForm):
