@@ -118,7 +118,7 @@ LEVELS = (
     _Level("cantons", "cantons", False, Canton,
            {"code": _required, "name": _required, "department_code": _required, "kind": _kind,
             "composition": _text, "capital_code": _required}),
-    _Level("communes", "communes", True, Commune,
+    _Level("communes", "communes (arrondissements municipaux compris)", True, Commune,
            {"code": _required, "name": _required, "kind": _commune_kind, "parent_code": _optional_code,
             "department_code": _required,
             # Empty in Mayotte (no arrondissements), and where no canton covers the commune.
