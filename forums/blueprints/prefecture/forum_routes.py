@@ -232,9 +232,13 @@ def history_rows(events):
             if kind:
                 codes[kind].update(value for value in _as_list(old) + _as_list(new) if value)
     names = {}
-    for model, kind in ((Commune, "commune"), (Canton, "canton")):
-        if codes[kind]:
-            names.update(db.session.execute(db.select(model.code, model.name).where(model.code.in_(codes[kind]))).all())
+    if codes["canton"]:
+        names.update(db.session.execute(
+            db.select(Canton.code, Canton.name).where(Canton.code.in_(codes["canton"]))).all())
+    if codes["commune"]:
+        # Communes by name and postal code, never by INSEE code.
+        names.update((commune.code, commune.label) for commune in db.session.scalars(
+            db.select(Commune).where(Commune.code.in_(codes["commune"]))))
     return [
         {
             "when": event.occurred_at,
