@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from icalendar import Calendar, Event, Timezone, vDuration
 
 from .models import Forum, ForumStatus
-from .templating import render_markdown
+from .templating import covered_places, places_title, render_markdown
 from .timeutils import PARIS, utcnow
 
 PRODID = "-//Ministère de l'Intérieur//Forums de sécurité//FR"
@@ -52,12 +52,9 @@ def forum_description(forum: Forum, url: str) -> str:
     details = []
     if forum.accessibility.strip():
         details.append(f"Accessibilité : {forum.accessibility.strip()}")
-    if forum.cantons:
-        label = "Canton concerné" if len(forum.cantons) == 1 else "Cantons concernés"
-        details.append(f"{label} : " + ", ".join(canton.name for canton in forum.cantons))
-    elif forum.communes:
-        label = "Commune concernée" if len(forum.communes) == 1 else "Communes concernées"
-        details.append(f"{label} : " + ", ".join(commune.name for commune in forum.communes))
+    places = covered_places(forum)
+    if places:
+        details.append(f"{places_title(forum, 'concerné')} : " + ", ".join(places))
     if forum.animator_name.strip():
         animator = ", ".join(p for p in (forum.animator_name.strip(), forum.animator_function.strip()) if p)
         details.append(f"Animation : {animator}")

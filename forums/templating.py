@@ -1,4 +1,5 @@
-"""Jinja filters and globals: sanitised Markdown, French dates and counts, figure anchors."""
+"""Jinja filters and globals: sanitised Markdown, French dates and counts, place names in natural order,
+figure anchors."""
 import markdown as markdown_lib
 import nh3
 from datetime import datetime
@@ -6,9 +7,10 @@ from datetime import datetime
 from flask_babel import format_date, format_datetime
 from markupsafe import Markup
 
-from synthesis.figure_tables import row_anchor
+from synthesis.figure_tables import coverage_units, row_anchor
 from synthesis.typography import count, format_percent, of
 
+from .text import natural_key
 from .timeutils import PARIS
 
 #: Tags Markdown may produce that are safe to show; anything else is stripped by nh3.
@@ -62,6 +64,42 @@ def _day_pattern(day):
     return "EEEE d'er' MMMM y" if day == 1 else "EEEE d MMMM y"
 
 
+def natural_sort(items, attribute="name"):
+    """Return ``items`` sorted by ``attribute`` as people read place names (forums.text.natural_key)."""
+    return sorted(items, key=lambda item: natural_key(getattr(item, attribute)))
+
+
+def covered_places(forum):
+    """Return a forum's cantons and communes in natural order: cantons first, communes with their postal code."""
+    return ([canton.name for canton in natural_sort(forum.cantons)]
+            + [commune.label for commune in natural_sort(forum.communes)])
+
+
+def unit_noun(kind, count=2):
+    """Return the noun of ``count`` coverage units of this kind: "cantons", "commune", "cantons ou communes"."""
+    singular, plural, _ = coverage_units(kind)
+    return plural if count > 1 else singular
+
+
+def units_covered(kind, count):
+    """Return "3 cantons couverts", "1 commune couverte", "12 cantons ou communes couverts"."""
+    feminine = coverage_units(kind)[2]
+    return f"{count} {unit_noun(kind, count)} couvert{'e' if feminine else ''}{'s' if count > 1 else ''}"
+
+
+def places_title(forum, participle=""):
+    """Return the heading of a forum's covered places: "Cantons concernés", "Commune", "Cantons et communes"…"""
+    count = len(forum.cantons) + len(forum.communes)
+    plural = "s" if count > 1 else ""
+    if forum.cantons and forum.communes:
+        noun, ending = "Cantons et communes", "s"
+    elif forum.communes:
+        noun, ending = f"Commune{plural}", f"e{plural}"
+    else:
+        noun, ending = f"Canton{plural}", plural
+    return f"{noun} {participle}{ending}" if participle else noun
+
+
 def init_app(app):
     """Register the filters and the helpers every template may call."""
     app.jinja_env.filters["markdown"] = render_markdown
@@ -71,5 +109,8 @@ def init_app(app):
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["of"] = of
     app.jinja_env.globals["row_anchor"] = row_anchor
+    app.jinja_env.filters["natural_sort"] = natural_sort
+    app.jinja_env.filters["covered_places"] = covered_places
+    app.jinja_env.globals.update(unit_noun=unit_noun, units_covered=units_covered, places_title=places_title)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

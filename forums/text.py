@@ -1,6 +1,14 @@
-"""Text normalisation shared by comparisons and searches, identical on every database."""
+"""Text normalisation shared by comparisons and searches, identical on every database.
+
+Place names sort with :func:`synthesis.typography.natural_key`, re-exported here: the web app and
+the synthesis engine order cantons and communes the same way.
+"""
 import re
 import unicodedata
+
+from synthesis.typography import natural_key
+
+__all__ = ["fold", "natural_key", "search_key"]
 
 _NOT_WORD = re.compile(r"[\W_]+")
 

@@ -1,4 +1,9 @@
-"""Coverage of a department by forums: which cantons (or communes) at least one forum covers."""
+"""Coverage of a department by forums: which cantons (or communes) at least one forum covers.
+
+A department is covered canton by canton; the communes that no canton covers (Martinique,
+Guyane, the Métropole de Lyon, and Paris and Lyon by their municipal arrondissements) are covered
+one by one, so a department may mix both kinds of units (the Rhône).
+"""
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -6,15 +11,27 @@ from dataclasses import dataclass
 #: forums cover nothing.
 COUNTING_STATUSES = frozenset({"published", "postponed", "held"})
 
+#: Values of ``Coverage.unit_kind``: cantons only, communes only, or both (the Rhône).
+CANTON, COMMUNE, MIXED = "canton", "commune", "mixte"
+
 
 @dataclass(frozen=True)
 class Unit:
-    """A territory to cover: a canton, or a commune where the department has no cantons."""
+    """A territory to cover: a canton, or a commune (or municipal arrondissement) that no canton covers."""
 
     code: str
     name: str
     #: Arrondissements the unit touches (a canton may touch several; none in Mayotte).
     arrondissement_codes: tuple[str, ...] = ()
+    #: CANTON or COMMUNE.
+    kind: str = CANTON
+    #: A commune's postal code, shown instead of its INSEE code; empty for a canton.
+    postal_code: str = ""
+
+    @property
+    def label(self):
+        """Return the name people read: a canton's name, a commune's with its postal code."""
+        return f"{self.name} ({self.postal_code})" if self.postal_code else self.name
 
 
 @dataclass(frozen=True)
@@ -30,7 +47,7 @@ class ForumCover:
 class Coverage:
     """The coverage of one department."""
 
-    #: "canton" or "commune".
+    #: CANTON, COMMUNE or MIXED ("canton", "commune", "mixte").
     unit_kind: str
     total: int
     covered: tuple[Unit, ...]
@@ -58,8 +75,21 @@ class Coverage:
         return self.total > 0 and len(self.covered) == self.total
 
 
-def compute_coverage(units, forums, unit_kind="canton"):
-    """Return the Coverage of ``units`` by the ``forums`` whose status counts."""
+def unit_kind_of(units, default=CANTON):
+    """Return CANTON, COMMUNE or MIXED after the kinds of ``units`` (``default`` when there are none)."""
+    kinds = {unit.kind for unit in units}
+    if len(kinds) > 1:
+        return MIXED
+    return kinds.pop() if kinds else default
+
+
+def compute_coverage(units, forums, unit_kind=None):
+    """Return the Coverage of ``units`` by the ``forums`` whose status counts.
+
+    Canton and commune codes never collide within a department (four or five characters against
+    five, and no department mixes five-character canton codes with communes), so a forum's
+    ``unit_codes`` may hold both. ``unit_kind`` defaults to what the units are.
+    """
     covered_codes = {
         code for forum in forums if forum.status in COUNTING_STATUSES for code in forum.unit_codes
     }
@@ -74,4 +104,4 @@ def compute_coverage(units, forums, unit_kind="canton"):
         (arrondissement, tuple(uncovered[arrondissement]))
         for arrondissement in sorted(uncovered, key=lambda code: (code is None, code or ""))
     )
-    return Coverage(unit_kind, len(ordered), covered, groups)
+    return Coverage(unit_kind or unit_kind_of(ordered), len(ordered), covered, groups)

@@ -207,7 +207,7 @@ def _forums_section(department, figures, notes):
         blocks.append(paragraph(capitalize_first(join_fr(others)) + "."))
     coverage = figures.coverage
     if coverage is not None and coverage.total:
-        singular, plural = coverage_units(coverage.unit_kind)
+        singular, plural, _ = coverage_units(coverage.unit_kind)
         cite = notes.cite([], refs.figure("coverage"))
         if coverage.covered == coverage.total:
             every = f"le seul {singular}" if coverage.total == 1 else f"les {count(coverage.total, singular, plural)}"

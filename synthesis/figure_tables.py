@@ -78,12 +78,12 @@ class FigureTable:
 
 
 def coverage_units(unit_kind):
-    """Return (singular, plural) of what a coverage counts: cantons, communes, or both."""
+    """Return (singular, plural, feminine) of what a coverage counts: cantons, communes, or both ("mixte")."""
     if unit_kind == "canton":
-        return "canton", "cantons"
+        return "canton", "cantons", False
     if unit_kind == "commune":
-        return "commune", "communes"
-    return "canton ou commune", "cantons et communes"
+        return "commune", "communes", True
+    return "canton ou commune", "cantons ou communes", False
 
 
 def coverage_cell(coverage):
@@ -102,8 +102,8 @@ def figure_tables(figures, extra_forum_rows=()):
               for key, label in FORUM_ROWS]
     forums.extend(extra_forum_rows)
     if figures.coverage is not None:
-        units = coverage_units(figures.coverage.unit_kind)[1]
-        forums.append(FigureRow("coverage", f"{units[:1].upper()}{units[1:]} couverts",
+        _, units, feminine = coverage_units(figures.coverage.unit_kind)
+        forums.append(FigureRow("coverage", f"{units[:1].upper()}{units[1:]} couvert{'es' if feminine else 's'}",
                                 (coverage_cell(figures.coverage),)))
 
     attendance = figures.attendance

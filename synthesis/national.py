@@ -331,7 +331,7 @@ def _national_forums(aggregate, notes):
         + f"{gathered}." + notes.cite([refs.department(code) for code in held.sources], refs.figure("forums/held")))]
     coverage = figures.coverage
     if coverage is not None and coverage.total:
-        singular, plural = coverage_units(coverage.unit_kind)
+        singular, plural, _ = coverage_units(coverage.unit_kind)
         blocks.append(paragraph(
             f"Les forums annoncés couvrent {format_percent(coverage.percentage)} des {plural} à couvrir "
             f"({format_number(coverage.covered)} sur {format_number(coverage.total)})."

@@ -181,16 +181,18 @@ def department_name(name, full_name=""):
 
 
 _DIGITS = re.compile(r"(\d+)")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def natural_key(text):
-    """Return a sort key reading numbers as numbers and letters without accents or case.
+    """Return the key that sorts names as people read them.
 
-    "Marseille-2" sorts before "Marseille-10", "Éguilles" among the E, "1.B.2" before "1.B.10".
+    Numbers count as numbers, and accents, case and punctuation are ignored: "Marseille-2" comes
+    before "Marseille-10", "Paris 9e Arrondissement" before "Paris 10e Arrondissement", "1.B.2"
+    before "1.B.10" and "Éguilles" among the E. Equal keys fall back to the text itself.
     """
-    parts = _DIGITS.split(text or "")
-    return tuple((0, int(part), "") if index % 2 else (1, 0, _fold(part))
-                 for index, part in enumerate(parts) if part)
+    parts = _DIGITS.split(_NOT_WORD.sub(" ", _fold(text or "")).strip())
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts)), text or ""
 
 
 def _fold(text):

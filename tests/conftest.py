@@ -257,6 +257,8 @@ def demo_territories_dir(tmp_path_factory):
             writer = csv.DictWriter(target, reader.fieldnames)
             writer.writeheader()
             writer.writerows(row for row in reader if row[column] in wanted)
+    (directory / "arrondissement_cantons.csv.gz").write_bytes(
+        (DEFAULT_DIRECTORY / "arrondissement_cantons.csv.gz").read_bytes())
     return directory
 
 

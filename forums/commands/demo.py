@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..services.demo import DEMO_PASSWORD, DemoError, load_demo
+from ..templating import unit_noun
 from . import CommandFailed
 
 demo_cli = AppGroup("demo", help="Données de démonstration (jamais en production).")
@@ -32,7 +33,7 @@ def load_command():
     for department in report.departments:
         states = ", ".join(f"{status.label.lower()} {count}" for status, count in department.counts.items())
         coverage = department.coverage
-        unit = "cantons" if coverage.unit_kind == "canton" else "communes"
+        unit = unit_noun(coverage.unit_kind)
         click.echo(f"  {department.code} {department.name} : {_count(department.total, 'forum')} ({states}) ; "
                    f"couverture {coverage.covered_count}/{coverage.total} {unit} "
                    f"({_percent(coverage.percentage)})")

@@ -101,7 +101,8 @@ def stats_command():
     click.echo(f"cantons : {number(counts['cantons'])} ({kinds})")
     click.echo(
         f"communes : {number(counts['communes'])} "
-        f"(dont {number(counts['communes_without_canton'])} sans canton)"
+        f"(dont {number(counts['communes_without_canton'])} sans canton), "
+        f"et {number(counts['municipal_arrondissements'])} arrondissements municipaux"
     )
     click.echo(f"liens canton–arrondissement : {number(counts['links'])}")
     click.echo(f"liens commune–canton : {number(counts['commune_links'])}")

@@ -11,13 +11,15 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..file_types import format_size
+from ..templating import covered_places, places_title
 from ..models import Forum, Minutes, MinutesTopic, Proposal, Question, QuestionStatus, Subtopic, ThemePart
 
 
 def minutes_annex_options():
     """Return loader options reading everything an annex shows, in a fixed number of queries per batch."""
     return (
-        joinedload(Minutes.forum).options(joinedload(Forum.commune), selectinload(Forum.cantons)),
+        joinedload(Minutes.forum).options(joinedload(Forum.commune), selectinload(Forum.cantons),
+                                          selectinload(Forum.communes)),
         selectinload(Minutes.topics).joinedload(MinutesTopic.subtopic).joinedload(Subtopic.part)
         .joinedload(ThemePart.theme),
         selectinload(Minutes.proposals).options(joinedload(Proposal.theme), joinedload(Proposal.subtopic)),
@@ -68,8 +70,9 @@ def render_minutes_annex(minutes, title, questions=(), attachment_links=None):
         forum=forum,
         minutes=minutes,
         place=", ".join(part for part in (forum.venue_name, forum.address,
-                                          forum.commune.name if forum.commune else "") if part),
-        cantons=", ".join(canton.name for canton in forum.cantons),
+                                          forum.commune.label if forum.commune else "") if part),
+        places_title=places_title(forum, "couvert"),
+        cantons=", ".join(covered_places(forum)),
         duration=format_duration(minutes.duration_minutes),
         topic_groups=topic_groups(minutes),
         questions=questions,

@@ -13,7 +13,7 @@ from .questions import (
     Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport, RejectionReason,
 )
 from .syntheses import DepartmentSynthesis, NationalSynthesis, SynthesisAnnex, SynthesisStatus
-from .territories import Arrondissement, Canton, CantonKind, Commune, Department, Region
+from .territories import Arrondissement, Canton, CantonKind, Commune, CommuneKind, Department, Region
 
 __all__ = [
     "Agent",
@@ -24,6 +24,7 @@ __all__ = [
     "Canton",
     "CantonKind",
     "Commune",
+    "CommuneKind",
     "Consultation",
     "Department",
     "DepartmentSynthesis",

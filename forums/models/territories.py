@@ -1,7 +1,8 @@
 """French administrative territories (INSEE, COG 2025), keyed by their official string codes."""
 import enum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -15,6 +16,14 @@ class CantonKind(enum.StrEnum):
     PSEUDO = "V"
     #: A fictive canton for a new commune whose former communes lay in several cantons.
     FICTIVE = "N"
+
+
+class CommuneKind(enum.StrEnum):
+    """COG commune types kept: communes, and the municipal arrondissements of Paris, Lyon and Marseille."""
+
+    COMMUNE = "COM"
+    #: An arrondissement municipal, listed among communes with its commune as parent, as the COG does.
+    MUNICIPAL_ARRONDISSEMENT = "ARM"
 
 
 canton_arrondissements = db.Table(
@@ -147,15 +156,27 @@ class Canton(db.Model):
 class Commune(db.Model):
     __tablename__ = "communes"
 
-    #: INSEE commune code, e.g. "13001", "2A004".
+    #: INSEE commune code, e.g. "13001", "2A004"; "75113" for the 13th arrondissement of Paris.
     code: Mapped[str] = mapped_column(String(5), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    #: A commune, or a municipal arrondissement of Paris, Lyon or Marseille.
+    kind: Mapped[CommuneKind] = mapped_column(
+        db.Enum(CommuneKind, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                length=3, validate_strings=True),
+        default=CommuneKind.COMMUNE, server_default=CommuneKind.COMMUNE.value,
+    )
+    #: For a municipal arrondissement, the commune it divides (75056, 69123, 13055).
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)
+    #: Whether the commune is divided into municipal arrondissements (Paris, Lyon, Marseille),
+    #: derived when loading: its arrondissements, not itself, are found by postal code and covered.
+    has_municipal_arrondissements: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     #: The name folded for searching (forums.text.search_key): "saint etienne du rouvray".
     search_name: Mapped[str] = mapped_column(String(100), index=True, default="")
     department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
     #: The commune's arrondissement; empty in Mayotte, which has no arrondissements.
     arrondissement_code: Mapped[str | None] = mapped_column(ForeignKey("arrondissements.code"), index=True)
-    #: The commune's INSEE canton; empty in Martinique and Guyane, which have no cantons.
+    #: The commune's INSEE canton; empty where no canton covers it: Martinique, Guyane, Paris and
+    #: the Métropole de Lyon, whose communes forums cover one by one.
     canton_code: Mapped[str | None] = mapped_column(ForeignKey("cantons.code"), index=True)
     #: Postal codes, space-separated (a commune may have several, several communes may share one).
     postal_codes: Mapped[str] = mapped_column(Text, default="")
@@ -164,8 +185,41 @@ class Commune(db.Model):
     department: Mapped[Department] = relationship()
     arrondissement: Mapped[Arrondissement | None] = relationship()
     canton: Mapped[Canton | None] = relationship(back_populates="communes")
-    #: Real cantons the commune lies in (several for a split commune; none in 972 and 973).
+    #: Real cantons the commune lies in (several for a split commune; none where no canton covers it).
     cantons: Mapped[list[Canton]] = relationship(secondary=commune_cantons, order_by="Canton.code")
+    #: The commune a municipal arrondissement divides.
+    parent: Mapped["Commune | None"] = relationship(remote_side=[code])
+
+    @property
+    def postal_code(self):
+        """Return the commune's first postal code, or "" when it has none."""
+        codes = self.postal_codes.split()
+        return codes[0] if codes else ""
+
+    @property
+    def label(self):
+        """Return the name people read, with the postal code, never the INSEE code: "Arles (13200)".
+
+        A commune divided into municipal arrondissements has one postal code per arrondissement:
+        its name alone is clearer ("Marseille").
+        """
+        if self.has_municipal_arrondissements or not self.postal_code:
+            return self.name
+        return f"{self.name} ({self.postal_code})"
+
+    @hybrid_property
+    def is_coverage_unit(self):
+        """Tell whether forums cover this commune itself, because no canton covers it.
+
+        So are the communes of Martinique, Guyane and the Métropole de Lyon, and the municipal
+        arrondissements of Paris and Lyon; never a commune divided into arrondissements.
+        """
+        return self.canton_code is None and not self.has_municipal_arrondissements
+
+    @is_coverage_unit.inplace.expression
+    @classmethod
+    def _is_coverage_unit_expression(cls):
+        return and_(cls.canton_code.is_(None), cls.has_municipal_arrondissements.is_(False))
 
     def __repr__(self):
         return f"<Commune {self.code} {self.name}>"
@@ -187,20 +241,21 @@ def department_structure(code):
 
 
 def commune_counts_by_canton(department_code):
-    """Return {canton code: number of communes} for the department's cantons."""
+    """Return {canton code: number of communes} for the department's cantons (arrondissements not counted)."""
     rows = db.session.execute(
         db.select(Commune.canton_code, db.func.count())
-        .where(Commune.department_code == department_code, Commune.canton_code.is_not(None))
+        .where(Commune.department_code == department_code, Commune.canton_code.is_not(None),
+               Commune.kind == CommuneKind.COMMUNE)
         .group_by(Commune.canton_code)
     )
     return dict(rows.all())
 
 
 def commune_counts_by_arrondissement(department_code):
-    """Return {arrondissement code: number of communes} for the department."""
+    """Return {arrondissement code: number of communes} for the department (municipal arrondissements not counted)."""
     rows = db.session.execute(
         db.select(Commune.arrondissement_code, db.func.count())
-        .where(Commune.department_code == department_code)
+        .where(Commune.department_code == department_code, Commune.kind == CommuneKind.COMMUNE)
         .group_by(Commune.arrondissement_code)
     )
     return dict(rows.all())

@@ -309,9 +309,11 @@ class BenchReport:
 
 @dataclass
 class _Unit:
-    """A canton (or a commune where there are no cantons) that forums cover."""
+    """A canton, or a commune (or municipal arrondissement) that no canton covers: what forums cover."""
 
     code: str
+    #: True for a commune, written to forum_communes; False for a canton.
+    is_commune: bool
     #: Communes of the unit: (code, name, arrondissement code), and their cumulated populations.
     communes: list
     cumulated: list
@@ -325,7 +327,6 @@ class _Territory:
 
     code: str
     name: str
-    by_commune: bool
     units: list
     population: int
     #: Every commune of the department, for the optional place of a question.
@@ -491,21 +492,37 @@ def _purge(consultation):
 
 
 def _load_territories():
-    """Return every department as a _Territory, in code order, in four queries."""
+    """Return every department as a _Territory, in code order, in four queries.
+
+    A department's units are its real cantons plus its communes that no canton covers
+    (Commune.is_coverage_unit); a city divided into municipal arrondissements is one place of
+    its department, covered through its arrondissements, whose population it holds.
+    """
     departments = db.session.execute(select(Department.code, Department.name).order_by(Department.code)).all()
     communes = defaultdict(list)
+    commune_units = defaultdict(list)
+    arrondissements = defaultdict(list)
     postal = {}
-    for code, name, department, arrondissement, population, postal_codes in db.session.execute(
+    for code, name, department, arrondissement, population, postal_codes, parent, is_unit in db.session.execute(
             select(Commune.code, Commune.name, Commune.department_code, Commune.arrondissement_code,
-                   Commune.population, Commune.postal_codes).order_by(Commune.code)):
-        communes[department].append((code, name, arrondissement, max(population or 0, 1)))
+                   Commune.population, Commune.postal_codes, Commune.parent_code, Commune.is_coverage_unit)
+            .order_by(Commune.code)):
+        row = (code, name, arrondissement, max(population or 0, 1))
         postal[code] = (postal_codes or "").split()[:1]
+        if parent is None:
+            communes[department].append(row)
+        else:
+            arrondissements[parent].append(row)
+        if is_unit:
+            commune_units[department].append(row)
     by_code = {commune[0]: commune for rows in communes.values() for commune in rows}
     canton_communes = defaultdict(list)
     for canton_code, commune_code in db.session.execute(
             select(commune_cantons.c.canton_code, commune_cantons.c.commune_code)
             .order_by(commune_cantons.c.canton_code, commune_cantons.c.commune_code)):
-        canton_communes[canton_code].append(by_code[commune_code])
+        # A canton's places are whole communes: Marseille, not its arrondissements.
+        if commune_code in by_code:
+            canton_communes[canton_code].append(by_code[commune_code])
     cantons = defaultdict(list)
     for code, department, capital in db.session.execute(
             select(Canton.code, Canton.department_code, Canton.capital_code)
@@ -517,23 +534,28 @@ def _load_territories():
     for code, name in departments:
         if not communes[code]:
             continue
-        by_commune = not cantons[code]
-        groups = [(commune[0], [commune]) for commune in communes[code]] if by_commune else cantons[code]
-        units = [_unit(unit_code, members) for unit_code, members in groups]
+        # An arrondissement has no population of its own: it shares its city's, so a forum there is
+        # as likely as in the city's other units.
+        populations = {c[0]: c[3] for c in communes[code]}
+        shares = {a[0]: max(populations.get(parent, 1) // len(rows), 1)
+                  for parent, rows in arrondissements.items() for a in rows}
+        units = [_unit(unit_code, members, False) for unit_code, members in cantons[code]]
+        units += [_unit(c[0], [(*c[:3], shares.get(c[0], c[3]))], True) for c in commune_units[code]]
         # Neighbouring cantons share an arrondissement: grouping them in that order keeps forums local.
         units.sort(key=lambda unit: (unit.arrondissement_code or "", unit.code))
         rows = communes[code]
         territories.append(_Territory(
-            code=code, name=name, by_commune=by_commune, units=units, population=sum(c[3] for c in rows),
+            code=code, name=name, units=units, population=sum(c[3] for c in rows),
             communes=rows, cumulated=list(itertools.accumulate(c[3] for c in rows)),
             postal_codes={c[0]: postal[c[0]] for c in rows},
         ))
     return territories
 
 
-def _unit(code, members):
+def _unit(code, members, is_commune):
     arrondissements = sorted({commune[2] or "" for commune in members})
-    return _Unit(code=code, communes=members, cumulated=list(itertools.accumulate(c[3] for c in members)),
+    return _Unit(code=code, is_commune=is_commune, communes=members,
+                 cumulated=list(itertools.accumulate(c[3] for c in members)),
                  population=sum(c[3] for c in members), arrondissement_code=arrondissements[0] or None)
 
 
@@ -672,10 +694,12 @@ def _forum_row(writer, rng, forum_id, consultation, territory, units, status, wi
         "created_at": published_at - timedelta(days=2), "updated_at": max(published_at, ends_at),
         "created_by_id": None,
     })
-    link = "forum_communes" if territory.by_commune else "forum_cantons"
-    column = "commune_code" if territory.by_commune else "canton_code"
-    for covered in sorted({unit.code for unit in units}):
-        writer.add(link, {"forum_id": forum_id, column: covered})
+    for covered in sorted({(unit.is_commune, unit.code) for unit in units}):
+        is_commune, code = covered
+        if is_commune:
+            writer.add("forum_communes", {"forum_id": forum_id, "commune_code": code})
+        else:
+            writer.add("forum_cantons", {"forum_id": forum_id, "canton_code": code})
     for position, (kind, name, function) in enumerate(SPEAKERS):
         writer.add("speakers", {"forum_id": forum_id, "position": position, "kind": kind, "name": name,
                                 "function": function})

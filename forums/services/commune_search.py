@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import Canton, Commune, Forum
 from ..models.territories import commune_postal_codes
-from ..text import search_key
+from ..text import natural_key, search_key
 from .public import forums_for_commune, public_forums_query
 
 #: Characters of the typed text that are searched; the rest cannot narrow a commune name further.
@@ -63,6 +63,9 @@ class CommuneForums:
     uncovered_cantons: list[Canton]
     #: The department's forums, listed when none covers the commune.
     department_forums: list[Forum]
+    #: For a city divided into municipal arrondissements (Paris, Lyon, Marseille): its arrondissements,
+    #: in order, for the citizen to choose theirs; its forums are theirs.
+    arrondissements: list[Commune] = field(default_factory=list)
 
 
 def escape_like(text):
@@ -103,7 +106,8 @@ def _communes_by_postal_code(digits, limit):
         .limit(limit + 1)
     ).all()
     exact_count = len(communes[:limit]) if len(digits) == 5 else 0
-    return CommuneMatches(digits, communes[:limit], exact_count, len(communes) > limit)
+    listed = sorted(communes[:limit], key=lambda commune: (-commune.population, natural_key(commune.name)))
+    return CommuneMatches(digits, listed, exact_count, len(communes) > limit)
 
 
 def _communes_by_name(key, words, limit):
@@ -124,7 +128,9 @@ def _communes_by_name(key, words, limit):
         .order_by(rank, Commune.population.desc(), Commune.name, Commune.code)
         .limit(limit + 1)
     ).all()
-    communes = [commune for commune, _ in rows[:limit]]
+    # Same order as the query, names compared as people read them: "Paris 2e" before "Paris 10e".
+    listed = sorted(rows[:limit], key=lambda row: (row[1], -row[0].population, natural_key(row[0].name)))
+    communes = [commune for commune, _ in listed]
     exact_count = sum(1 for _, row_rank in rows[:limit] if row_rank == 0)
     return CommuneMatches(None, communes, exact_count, len(rows) > limit)
 
@@ -136,12 +142,21 @@ def find_commune(code):
     return db.session.scalar(
         select(Commune)
         .where(Commune.code == code)
-        .options(joinedload(Commune.department), selectinload(Commune.cantons))
+        .options(joinedload(Commune.department), joinedload(Commune.parent), selectinload(Commune.cantons))
     )
 
 
 def commune_forums(consultation, commune):
-    """Return the consultation's public forums for the commune, or its department's when none covers it."""
+    """Return the consultation's public forums for the commune, or its department's when none covers it.
+
+    A city divided into municipal arrondissements gets its arrondissements to choose from instead:
+    forums serve an arrondissement, not the whole of Paris, Lyon or Marseille.
+    """
+    if commune.has_municipal_arrondissements:
+        arrondissements = db.session.scalars(
+            select(Commune).where(Commune.parent_code == commune.code).options(joinedload(Commune.department))
+        ).all()
+        return CommuneForums(commune, [], [], [], sorted(arrondissements, key=lambda c: natural_key(c.name)))
     forums = forums_for_commune(consultation, commune)
     covered = {canton.code for forum in forums for canton in forum.cantons}
     uncovered = [canton for canton in commune.cantons if canton.code not in covered]

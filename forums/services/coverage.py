@@ -1,7 +1,9 @@
 """Feeds the pure coverage computation (synthesis.coverage) from the database."""
 from collections import defaultdict
 
-from synthesis.coverage import COUNTING_STATUSES, ForumCover, Unit, compute_coverage
+from sqlalchemy.orm import aliased
+
+from synthesis.coverage import CANTON, COMMUNE, COUNTING_STATUSES, ForumCover, Unit, compute_coverage
 
 from ..extensions import db
 from ..models import Canton, CantonKind, Commune, Forum
@@ -17,19 +19,18 @@ def department_coverage(department_code, consultation):
 def national_coverage(consultation, department_codes=None):
     """Return {department code: Coverage} for every department (or those given), in four queries.
 
-    Departments with cantons are covered canton by canton; the others (972, 973) commune by commune.
+    A department is covered canton by canton, plus commune by commune where no canton covers a
+    commune (Commune.is_coverage_unit): all of Martinique and Guyane, Paris by its 20 municipal
+    arrondissements, and in the Rhône the Métropole de Lyon's communes and Lyon's 9 arrondissements.
     """
-    cantons = _canton_units(department_codes)
-    departments_with_cantons = set(cantons)
-    communes = _commune_units(department_codes, exclude=departments_with_cantons)
+    units = _canton_units(department_codes)
+    for department, communes in _commune_units(department_codes).items():
+        units[department].extend(communes)
     covers = _forum_covers(consultation, department_codes)
-    result = {}
-    for code in sorted(departments_with_cantons | set(communes) | set(department_codes or ())):
-        if code in departments_with_cantons:
-            result[code] = compute_coverage(cantons[code], covers["canton"].get(code, []), "canton")
-        else:
-            result[code] = compute_coverage(communes.get(code, []), covers["commune"].get(code, []), "commune")
-    return result
+    return {
+        code: compute_coverage(units.get(code, []), covers.get(code, []), None if units.get(code) else CANTON)
+        for code in sorted(set(units) | set(department_codes or ()))
+    }
 
 
 def _canton_units(department_codes):
@@ -47,38 +48,49 @@ def _canton_units(department_codes):
             rows[(department, code)]["arrondissements"].append(arrondissement)
     units = defaultdict(list)
     for (department, code), row in rows.items():
-        units[department].append(Unit(code, row["name"], tuple(sorted(row["arrondissements"]))))
+        units[department].append(Unit(code, row["name"], tuple(sorted(row["arrondissements"])), CANTON))
     return units
 
 
-def _commune_units(department_codes, exclude):
-    query = db.select(Commune.department_code, Commune.code, Commune.name, Commune.arrondissement_code)
+def _commune_units(department_codes):
+    query = db.select(
+        Commune.department_code, Commune.code, Commune.name, Commune.arrondissement_code, Commune.postal_codes
+    ).where(Commune.is_coverage_unit)
     if department_codes is not None:
         query = query.where(Commune.department_code.in_(department_codes))
-    # Only departments without cantons are covered commune by commune.
-    query = query.where(Commune.department_code.not_in(exclude)) if exclude else query
-    query = query.where(
-        ~db.exists().where(Canton.department_code == Commune.department_code, Canton.kind == CantonKind.CANTON)
-    )
     units = defaultdict(list)
-    for department, code, name, arrondissement in db.session.execute(query):
-        units[department].append(Unit(code, name, (arrondissement,) if arrondissement else ()))
+    for department, code, name, arrondissement, postal_codes in db.session.execute(query):
+        postal = postal_codes.split()[:1]
+        units[department].append(
+            Unit(code, name, (arrondissement,) if arrondissement else (), COMMUNE, postal[0] if postal else "")
+        )
     return units
 
 
 def _forum_covers(consultation, department_codes):
-    covers = {"canton": defaultdict(list), "commune": defaultdict(list)}
-    for kind, table, column in (("canton", forum_cantons, "canton_code"), ("commune", forum_communes, "commune_code")):
+    """Return {department code: [ForumCover]}, a forum's cantons and communes together.
+
+    A forum linked to a commune divided into municipal arrondissements (as Paris was covered before
+    its arrondissements were loaded) covers each of them.
+    """
+    arrondissement = aliased(Commune)
+    codes = defaultdict(list)
+    for table, code_column in (
+        (forum_cantons, forum_cantons.c.canton_code),
+        (forum_communes, db.func.coalesce(arrondissement.code, forum_communes.c.commune_code)),
+    ):
         query = (
-            db.select(Forum.department_code, Forum.id, Forum.status, table.c[column])
+            db.select(Forum.department_code, Forum.id, Forum.status, code_column)
             .join(table, table.c.forum_id == Forum.id)
             .where(Forum.consultation_id == consultation.id, Forum.status.in_(COUNTING_STATUSES))
         )
+        if table is forum_communes:
+            query = query.outerjoin(arrondissement, arrondissement.parent_code == forum_communes.c.commune_code)
         if department_codes is not None:
             query = query.where(Forum.department_code.in_(department_codes))
-        by_forum = defaultdict(list)
         for department, forum_id, status, code in db.session.execute(query):
-            by_forum[(department, forum_id, status.value)].append(code)
-        for (department, forum_id, status), codes in by_forum.items():
-            covers[kind][department].append(ForumCover(forum_id, status, tuple(codes)))
+            codes[(department, forum_id, status.value)].append(code)
+    covers = defaultdict(list)
+    for (department, forum_id, status), unit_codes in codes.items():
+        covers[department].append(ForumCover(forum_id, status, tuple(unit_codes)))
     return covers

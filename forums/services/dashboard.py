@@ -38,7 +38,7 @@ class DashboardRow:
     forums_published: int
     forums_held: int
     forums_cancelled: int
-    #: "canton" or "commune".
+    #: "canton", "commune" or "mixte" (synthesis.coverage).
     coverage_unit: str
     units_total: int
     units_covered: int

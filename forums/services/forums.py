@@ -11,11 +11,13 @@ from babel.dates import format_date, format_datetime
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from synthesis.coverage import CANTON, COMMUNE, MIXED
+
 from ..models import (
     AuditEvent, Canton, CantonKind, Commune, Forum, ForumDateChange, ForumStatus, Role, Speaker, SpeakerKind,
 )
 from ..models.forums import forum_cantons, forum_communes
-from ..text import fold
+from ..text import fold, natural_key
 from ..timeutils import PARIS, utcnow
 from .audit import diff_fields, record_event
 from .errors import FieldErrors
@@ -112,11 +114,25 @@ def paris_datetime(day, time):
     return datetime.combine(day, time, tzinfo=PARIS).astimezone(UTC)
 
 
-def department_has_cantons(department_code):
-    """Tell whether the department has real cantons (all but Martinique and Guyane)."""
-    return db.session.scalar(
-        db.select(db.exists().where(Canton.department_code == department_code, Canton.kind == CantonKind.CANTON))
-    )
+def department_unit_kind(department_code):
+    """Return what forums cover in the department: CANTON, COMMUNE or MIXED (synthesis.coverage).
+
+    Cantons, except where no canton covers a commune: Martinique and Guyane, Paris (by its
+    municipal arrondissements) are covered commune by commune; the Rhône is mixed (its cantons,
+    and the Métropole de Lyon's communes with Lyon's arrondissements).
+    """
+    has_cantons, has_communes = db.session.execute(db.select(
+        db.exists().where(Canton.department_code == department_code, Canton.kind == CantonKind.CANTON),
+        db.exists().where(Commune.department_code == department_code, Commune.is_coverage_unit),
+    )).one()
+    if has_cantons and has_communes:
+        return MIXED
+    return COMMUNE if has_communes else CANTON
+
+
+#: What an agent must still choose to publish, for each kind of department.
+MISSING_UNITS = {CANTON: "les cantons couverts", COMMUNE: "les communes couvertes",
+                 MIXED: "les cantons ou communes couverts"}
 
 
 def validate_forum(data, department_code, consultation, by, forum=None, publishing=False):
@@ -138,13 +154,13 @@ def validate_forum(data, department_code, consultation, by, forum=None, publishi
     if data.commune_code is None:
         add("commune_code", "Choisissez la commune où se tient le forum.")
     _check_dates(data, consultation, add)
-    units = _check_covered_units(data, department_code, by, add)
+    unit_kind = department_unit_kind(department_code)
+    units = _check_covered_units(data, department_code, unit_kind, by, add)
     _check_speakers(data, add)
     if publishing:
         missing = [label for name, label in REQUIRED_FOR_PUBLICATION.items() if not getattr(data, name)]
         if not units:
-            missing.append("les cantons couverts" if department_has_cantons(department_code)
-                           else "les communes couvertes")
+            missing.append(MISSING_UNITS[unit_kind])
         if missing:
             add("__all__", "Pour publier le forum, complétez : " + ", ".join(missing) + ".")
     if errors:
@@ -333,38 +349,71 @@ def _check_dates(data, consultation, add):
         add("ends_at", f"Le forum doit se terminer au plus tard le {_day(last)}.")
 
 
-def _check_covered_units(data, department_code, by, add):
-    if department_has_cantons(department_code):
-        if data.commune_codes:
-            add("commune_codes", "Ce département a des cantons : indiquez les cantons couverts.")
-        codes = sorted(set(data.canton_codes))
-        cantons = db.session.scalars(
-            db.select(Canton).where(Canton.code.in_(codes)).options(selectinload(Canton.arrondissements))
-        ).all() if codes else []
-        found = {canton.code: canton for canton in cantons}
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            add("canton_codes", "Canton(s) inconnu(s) : " + ", ".join(unknown) + ".")
-        foreign = [c.name for c in cantons if c.department_code != department_code]
-        if foreign:
-            add("canton_codes", "Ces cantons n'appartiennent pas au département : " + ", ".join(foreign) + ".")
-        not_real = [c.name for c in cantons if c.department_code == department_code and not c.is_electoral]
-        if not_real:
-            add("canton_codes", "Choisissez des cantons, pas des pseudo-cantons INSEE : " + ", ".join(not_real) + ".")
-        if by is not None and by.role is Role.SUBPREFECTURE:
-            outside = [c.name for c in cantons
-                       if by.arrondissement_code not in {a.code for a in c.arrondissements}]
-            if outside:
-                add("canton_codes", "Ces cantons ne touchent pas votre arrondissement : " + ", ".join(outside) + ".")
-        return codes
-    if data.canton_codes:
+def _check_covered_units(data, department_code, unit_kind, by, add):
+    """Check the cantons and communes the forum covers; return their codes."""
+    canton_codes, commune_codes = sorted(set(data.canton_codes)), sorted(set(data.commune_codes))
+    if canton_codes and unit_kind == COMMUNE:
         add("canton_codes", "Ce département n'a pas de cantons : indiquez les communes couvertes.")
-    codes = sorted(set(data.commune_codes))
-    communes = db.session.scalars(db.select(Commune).where(Commune.code.in_(codes))).all() if codes else []
-    wrong = sorted(set(codes) - {c.code for c in communes if c.department_code == department_code})
-    if wrong:
-        add("commune_codes", "Ces communes n'appartiennent pas au département : " + ", ".join(wrong) + ".")
-    return codes
+    elif canton_codes:
+        _check_cantons(canton_codes, department_code, by, add)
+    if commune_codes and unit_kind == CANTON:
+        add("commune_codes", "Ce département a des cantons : indiquez les cantons couverts.")
+    elif commune_codes:
+        _check_communes(commune_codes, department_code, by, add)
+    return canton_codes + commune_codes
+
+
+def _check_cantons(codes, department_code, by, add):
+    cantons = db.session.scalars(
+        db.select(Canton).where(Canton.code.in_(codes)).options(selectinload(Canton.arrondissements))
+    ).all()
+    found = {canton.code: canton for canton in cantons}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        add("canton_codes", "Canton(s) inconnu(s) : " + ", ".join(unknown) + ".")
+    foreign = [c.name for c in cantons if c.department_code != department_code]
+    if foreign:
+        add("canton_codes", "Ces cantons n'appartiennent pas au département : " + _names(foreign) + ".")
+    not_real = [c.name for c in cantons if c.department_code == department_code and not c.is_electoral]
+    if not_real:
+        add("canton_codes", "Choisissez des cantons, pas des pseudo-cantons INSEE : " + _names(not_real) + ".")
+    if by is not None and by.role is Role.SUBPREFECTURE:
+        outside = [c.name for c in cantons if by.arrondissement_code not in {a.code for a in c.arrondissements}]
+        if outside:
+            add("canton_codes", "Ces cantons ne touchent pas votre arrondissement : " + _names(outside) + ".")
+
+
+def _check_communes(codes, department_code, by, add):
+    """Accept only communes that no canton covers; name the others by name and postal code."""
+    communes = db.session.scalars(
+        db.select(Commune).where(Commune.code.in_(codes)).options(selectinload(Commune.cantons))
+    ).all()
+    found = {commune.code for commune in communes}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        add("commune_codes", "Commune(s) inconnue(s) : " + ", ".join(unknown) + ".")
+    local = [c for c in communes if c.department_code == department_code]
+    foreign = [c.label for c in communes if c.department_code != department_code]
+    if foreign:
+        add("commune_codes", "Ces communes n'appartiennent pas au département : " + _names(foreign) + ".")
+    for commune in sorted(local, key=lambda c: natural_key(c.name)):
+        if commune.has_municipal_arrondissements:
+            add("commune_codes", f"{commune.name} est divisée en arrondissements municipaux : "
+                                 "cochez ceux que le forum couvre.")
+    in_cantons = [c for c in local if not c.has_municipal_arrondissements and not c.is_coverage_unit]
+    if in_cantons:
+        details = sorted(in_cantons, key=lambda c: natural_key(c.name))
+        add("commune_codes", "Ces communes font partie d'un canton, cochez-le plutôt : " + " ; ".join(
+            f"{c.label} : {_names(k.name for k in c.cantons) or 'canton non précisé'}" for c in details) + ".")
+    if by is not None and by.role is Role.SUBPREFECTURE:
+        outside = [c.label for c in local if c.arrondissement_code != by.arrondissement_code]
+        if outside:
+            add("commune_codes", "Ces communes ne sont pas dans votre arrondissement : " + _names(outside) + ".")
+
+
+def _names(names):
+    """Join names in natural order: "Marseille-2, Marseille-10"."""
+    return ", ".join(sorted(names, key=natural_key))
 
 
 def _check_speakers(data, add):
@@ -409,7 +458,8 @@ def _shared_coverage_warnings(codes, consultation, forum):
     warnings = []
     for table, column, model in ((forum_cantons, "canton_code", Canton), (forum_communes, "commune_code", Commune)):
         query = (
-            db.select(table.c[column], model.name, Forum.title, Forum.starts_at)
+            db.select(table.c[column], model.name,
+                      Commune.postal_codes if model is Commune else db.literal(""), Forum.title, Forum.starts_at)
             .join(Forum, Forum.id == table.c.forum_id)
             .join(model, model.code == table.c[column])
             .where(table.c[column].in_(codes), Forum.consultation_id == consultation.id,
@@ -418,9 +468,11 @@ def _shared_coverage_warnings(codes, consultation, forum):
         )
         if forum is not None and forum.id is not None:
             query = query.where(Forum.id != forum.id)
-        for _code, name, title, starts_at in db.session.execute(query):
-            kind = "Le canton" if model is Canton else "La commune"
-            warnings.append(f"{kind} {name} est déjà couvert(e) par le forum « {title} »"
+        for _code, name, postal_codes, title, starts_at in db.session.execute(query):
+            place = f"Le canton {name}" if model is Canton else f"La commune {name}"
+            if postal_codes:
+                place += f" ({postal_codes.split()[0]})"
+            warnings.append(f"{place} est déjà couvert(e) par le forum « {title} »"
                             + (f" {_moment(starts_at)}" if starts_at else "") + ".")
     return warnings
 

@@ -145,9 +145,9 @@ def coverage_to_dict(department, coverage):
         "covered": coverage.covered_count,
         "percentage": coverage.percentage,
         "complete": coverage.is_complete,
-        "covered_units": [_code_name(unit) for unit in coverage.covered],
+        "covered_units": [_unit(unit) for unit in coverage.covered],
         "uncovered": [
-            {"arrondissement": arrondissement, "units": [_code_name(unit) for unit in units]}
+            {"arrondissement": arrondissement, "units": [_unit(unit) for unit in units]}
             for arrondissement, units in coverage.uncovered_by_arrondissement
         ],
     }
@@ -164,6 +164,11 @@ def coverage_csv_row(department, coverage):
 
 def _code_name(item):
     return {"code": item.code, "name": item.name}
+
+
+def _unit(unit):
+    # A department may mix cantons and communes (the Rhône): each unit says which it is.
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind}
 
 
 def _speaker_text(speaker):

@@ -70,10 +70,14 @@ def current_consultation():
 
 
 def forums_for_commune(consultation, commune):
-    """Return the public forums that cover the commune: through its real cantons, or the commune itself."""
+    """Return the public forums that cover the commune: through its real cantons, or the commune itself.
+
+    A municipal arrondissement is also served by a forum covering its whole city.
+    """
     canton_codes = [canton.code for canton in commune.cantons]
     query = public_forums_query(consultation, commune.department_code)
-    conditions = [Forum.communes.any(Commune.code == commune.code)]
+    own_codes = [code for code in (commune.code, commune.parent_code) if code]
+    conditions = [Forum.communes.any(Commune.code.in_(own_codes))]
     if canton_codes:
         conditions.append(Forum.cantons.any(Canton.code.in_(canton_codes)))
     return db.session.scalars(query.where(db.or_(*conditions))).all()

@@ -5,6 +5,9 @@ untouched. Rows are then compared in memory with what the database holds and wri
 (Core ``insert``/``update`` with executemany): loading the 35,000 communes takes seconds, and a
 second load writes nothing. Territories that disappear from the data are kept and reported as
 obsolete, since forums, agents and questions may still refer to them.
+
+The municipal arrondissements of Paris, Lyon and Marseille are communes of kind ``ARM`` with their
+commune as parent, as in the COG: forums, questions and searches link to them like to any commune.
 """
 import csv
 import gzip
@@ -16,7 +19,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
 from ..extensions import db
 from ..models.territories import (
-    Arrondissement, Canton, CantonKind, Commune, Department, Region, canton_arrondissements,
+    Arrondissement, Canton, CantonKind, Commune, CommuneKind, Department, Region, canton_arrondissements,
     commune_cantons, commune_postal_codes,
 )
 from ..publication import bump_publication_version
@@ -75,6 +78,13 @@ def _kind(column, value):
         raise _BadValue(f"{column} « {value} » n'est pas un type de canton (C, V ou N)") from None
 
 
+def _commune_kind(column, value):
+    try:
+        return CommuneKind(value)
+    except ValueError:
+        raise _BadValue(f"{column} « {value} » n'est pas un type de commune (COM ou ARM)") from None
+
+
 @dataclass(frozen=True)
 class _Level:
     name: str
@@ -84,8 +94,8 @@ class _Level:
     model: type
     #: Columns of the packaged file, in order, with the function that reads each value.
     fields: dict
-    #: Columns computed from the others when loading, with the function that computes each.
-    derived: dict = field(default_factory=dict)
+    #: Columns computed when loading (by ``_derive_columns``), stored with the others.
+    derived: tuple = ()
 
     @property
     def file_name(self):
@@ -108,13 +118,17 @@ LEVELS = (
     _Level("cantons", "cantons", False, Canton,
            {"code": _required, "name": _required, "department_code": _required, "kind": _kind,
             "composition": _text, "capital_code": _required}),
-    _Level("communes", "communes", True, Commune,
-           {"code": _required, "name": _required, "department_code": _required,
-            # Empty in Mayotte (no arrondissements) and in Martinique and Guyane (no cantons).
+    _Level("communes", "communes (arrondissements municipaux compris)", True, Commune,
+           {"code": _required, "name": _required, "kind": _commune_kind, "parent_code": _optional_code,
+            "department_code": _required,
+            # Empty in Mayotte (no arrondissements), and where no canton covers the commune.
             "arrondissement_code": _optional_code, "canton_code": _optional_code,
             "postal_codes": _text, "population": _count},
-           {"search_name": lambda values: search_key(values["name"])}),
+           ("search_name", "has_municipal_arrondissements")),
 )
+
+#: The real cantons serving each municipal arrondissement of Marseille, when known.
+ARRONDISSEMENT_CANTONS_FILE = "arrondissement_cantons.csv.gz"
 
 
 @dataclass
@@ -179,6 +193,8 @@ def load_territories(directory=DEFAULT_DIRECTORY):
     directory = Path(directory)
     data = {level.name: _read_level(directory, level) for level in LEVELS}
     _check_references(data)
+    arrondissement_cantons = _read_arrondissement_cantons(directory, data)
+    _derive_columns(data)
     report = LoadReport()
     for level in LEVELS:
         report.levels[level.name] = _upsert(level, data[level.name].values)
@@ -188,7 +204,7 @@ def load_territories(directory=DEFAULT_DIRECTORY):
         canton_arrondissements, derive_canton_arrondissements(cantons, communes), keep=cantons
     )
     report.commune_links = _sync_pairs(
-        commune_cantons, derive_commune_cantons(cantons, communes), keep=communes
+        commune_cantons, derive_commune_cantons(cantons, communes, arrondissement_cantons), keep=communes
     )
     if report.changed:
         bump_publication_version(db.session)
@@ -204,13 +220,16 @@ def count_territories():
 
     kinds = dict(db.session.execute(select(Canton.kind, func.count()).group_by(Canton.kind)).all())
     return {
+        "municipal_arrondissements": count(Commune, Commune.kind == CommuneKind.MUNICIPAL_ARRONDISSEMENT),
         "regions": count(Region),
         "departments": count(Department),
         "arrondissements": count(Arrondissement),
         "cantons": count(Canton),
         "cantons_by_kind": {kind: kinds.get(kind, 0) for kind in CantonKind},
-        "communes": count(Commune),
-        "communes_without_canton": count(Commune, Commune.canton_code.is_(None)),
+        "communes": count(Commune, Commune.kind == CommuneKind.COMMUNE),
+        "communes_without_canton": count(
+            Commune, Commune.kind == CommuneKind.COMMUNE, Commune.canton_code.is_(None)
+        ),
         "links": count(canton_arrondissements),
         "commune_links": count(commune_cantons),
         "postal_links": count(commune_postal_codes),
@@ -336,6 +355,21 @@ def _check_references(data):
                     f"{label} « {parent_code} » est dans le département « {department} », "
                     f"pas dans « {values['department_code']} »",
                 )
+    for code, values in communes.values.items():
+        parent_code = values["parent_code"]
+        if values["kind"] is CommuneKind.COMMUNE:
+            if parent_code is not None:
+                communes.fail(code, f"parent_code « {parent_code} » donné à une commune qui n'est pas "
+                                    "un arrondissement municipal")
+            continue
+        parent = communes.values.get(parent_code)
+        if parent is None or parent["kind"] is not CommuneKind.COMMUNE:
+            communes.fail(code, f"l'arrondissement municipal a pour parent_code « {parent_code} », "
+                                "qui n'est pas une commune des données")
+        if parent["department_code"] != values["department_code"]:
+            communes.fail(code, f"l'arrondissement municipal n'est pas dans le département de sa commune "
+                                f"« {parent_code} »")
+
     def capital(rows, code, column, territory, where):
         capital_code = rows.values[code]["capital_code"]
         commune = communes.values.get(capital_code)
@@ -350,11 +384,60 @@ def _check_references(data):
         capital(cantons, code, "department_code", values["department_code"], "de son département")
 
 
+def _read_arrondissement_cantons(directory, data):
+    """Read and check the cantons serving Marseille's arrondissements; return {commune code: {canton codes}}."""
+    file_name = ARRONDISSEMENT_CANTONS_FILE
+    communes, cantons = data["communes"].values, data["cantons"].values
+    links = {}
+    line = 0
+    try:
+        with gzip.open(directory / file_name, "rt", encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream, strict=True)
+            header = next(reader, None)
+            line = 1
+            if header != ["commune_code", "canton_code"]:
+                raise TerritoryDataError(file_name, 1, "colonnes attendues : commune_code, canton_code")
+            for record in reader:
+                line = reader.line_num
+                if len(record) != 2:
+                    raise TerritoryDataError(file_name, line, f"{len(record)} champ(s) au lieu de 2")
+                commune_code, canton_code = record
+                commune, canton = communes.get(commune_code), cantons.get(canton_code)
+                if commune is None or commune["kind"] is not CommuneKind.MUNICIPAL_ARRONDISSEMENT:
+                    raise TerritoryDataError(
+                        file_name, line, f"« {commune_code} » n'est pas un arrondissement municipal des données")
+                if canton is None or canton["kind"] is not CantonKind.CANTON \
+                        or canton["department_code"] != commune["department_code"]:
+                    raise TerritoryDataError(
+                        file_name, line, f"« {canton_code} » n'est pas un canton du département de « {commune_code} »")
+                if canton_code in links.get(commune_code, ()):
+                    raise TerritoryDataError(file_name, line, f"lien « {commune_code} », « {canton_code} » en double")
+                links.setdefault(commune_code, set()).add(canton_code)
+    except FileNotFoundError:
+        raise TerritoryDataError(file_name, None, f"fichier introuvable dans {directory}") from None
+    except gzip.BadGzipFile:
+        raise TerritoryDataError(file_name, None, "pas un fichier gzip") from None
+    except (EOFError, zlib.error):
+        raise TerritoryDataError(file_name, line + 1, "fichier gzip tronqué ou corrompu") from None
+    except UnicodeDecodeError:
+        raise TerritoryDataError(file_name, line + 1, "texte qui n'est pas de l'UTF-8") from None
+    except csv.Error as exc:
+        raise TerritoryDataError(file_name, line + 1, f"CSV mal formé ({exc})") from None
+    return links
+
+
+def _derive_columns(data):
+    """Compute the communes' stored columns that come from the data rather than from a file."""
+    communes = data["communes"].values
+    divided = {values["parent_code"] for values in communes.values() if values["parent_code"]}
+    for code, values in communes.items():
+        values["search_name"] = search_key(values["name"])
+        values["has_municipal_arrondissements"] = code in divided
+
+
 def _upsert(level, rows):
     """Insert new rows and update changed ones of one level, in bulk; return its report."""
     table = level.table
-    for values in rows.values():
-        values.update({name: compute(values) for name, compute in level.derived.items()})
     columns = list(level.fields) + list(level.derived)
     existing = {
         row[0]: tuple(row)
@@ -403,34 +486,54 @@ def derive_canton_arrondissements(cantons, communes):
     return pairs
 
 
-def derive_commune_cantons(cantons, communes):
+def derive_commune_cantons(cantons, communes, arrondissement_cantons=None):
     """Return the (commune code, canton code) pairs: the real cantons each commune lies in.
 
     A commune in a real canton gets it. A commune INSEE puts in a pseudo-canton (split across
     cantons) or a fictive one (a new commune) gets every real canton whose chief town it is:
-    Marseille its twelve cantons, Gap its four. The COG says nothing more: Paris, the Métropole
-    de Lyon and a few new communes get no real canton, and searches there fall back to the
-    department.
+    Marseille its twelve cantons, Gap its four. A municipal arrondissement of Marseille gets the
+    cantons ``arrondissement_cantons`` ({commune code: canton codes}) gives it, or else its
+    commune's. The COG says nothing more: a few split or new communes get no real canton, and
+    searches there fall back to the department; Paris, the Métropole de Lyon, Martinique and
+    Guyane have no canton at all.
     """
+    arrondissement_cantons = arrondissement_cantons or {}
     pairs = set()
     chief_towns = {}
     for code, canton in cantons.items():
         if canton["kind"] == CantonKind.CANTON:
             chief_towns.setdefault(canton["capital_code"], []).append(code)
-    for code, commune in communes.items():
+
+    def real_cantons(code, commune):
         canton_code = commune["canton_code"]
         if canton_code is None:
-            continue
+            return ()
         if cantons[canton_code]["kind"] == CantonKind.CANTON:
-            pairs.add((code, canton_code))
+            return (canton_code,)
+        return chief_towns.get(code, ())
+
+    for code, commune in communes.items():
+        if commune["kind"] is CommuneKind.MUNICIPAL_ARRONDISSEMENT:
+            parent = commune["parent_code"]
+            found = arrondissement_cantons.get(code) or real_cantons(parent, communes[parent])
         else:
-            pairs.update((code, real) for real in chief_towns.get(code, ()))
+            found = real_cantons(code, commune)
+        pairs.update((code, real) for real in found)
     return pairs
 
 
 def derive_postal_codes(communes):
-    """Return the (commune code, postal code) pairs of the communes' space-separated postal codes."""
-    return {(code, postal) for code, commune in communes.items() for postal in commune["postal_codes"].split()}
+    """Return the (commune code, postal code) pairs of the communes' space-separated postal codes.
+
+    A commune divided into municipal arrondissements is left out: its postal codes are those of
+    its arrondissements, which a search must find instead ("13013" is Marseille's 13th).
+    """
+    divided = {commune["parent_code"] for commune in communes.values() if commune["parent_code"]}
+    return {
+        (code, postal)
+        for code, commune in communes.items() if code not in divided
+        for postal in commune["postal_codes"].split()
+    }
 
 
 def _sync_pairs(table, derived, keep):

@@ -275,9 +275,9 @@ def test_coverage_of_a_department_without_cantons_and_of_an_uncovered_one(client
     corsica = get(client, document, "/api/v1/departments/{code}/coverage", "/api/v1/departments/2a/coverage").json
 
     assert martinique["unit"] == "commune"
-    assert martinique["covered_units"] == [{"code": "97209", "name": "Fort-de-France"}]
+    assert martinique["covered_units"] == [{"code": "97209", "name": "Fort-de-France", "kind": "commune"}]
     assert corsica["department"]["code"] == "2A"
-    assert corsica["uncovered"] == [{"arrondissement": "2A1", "units": [{"code": "2A01", "name": "Ajaccio-1"}]}]
+    assert corsica["uncovered"] == [{"arrondissement": "2A1", "units": [{"code": "2A01", "name": "Ajaccio-1", "kind": "canton"}]}]
     assert corsica["percentage"] == 0.0 and corsica["complete"] is False
 
 

@@ -114,7 +114,7 @@ def test_corsica(client, france, create_forum):
 
     for params in ({"q": "ajaccio"}, {"q": "20090"}, {"commune": "2A004"}):
         text = page(client, **params)
-        assert 'id="commune-title">Ajaccio <span class="fr-text--lg fr-text--regular">(2A – Corse-du-Sud)' in text
+        assert 'id="commune-title">Ajaccio (20000) <span class="fr-text--lg fr-text--regular">(2A – Corse-du-Sud)' in text
         assert "Ajaccio fait partie du canton d'Ajaccio-1." in text
         assert forum.title in text
 
@@ -184,7 +184,7 @@ def test_a_unique_exact_name_is_shown_with_the_other_candidates(client, db, fran
 
     text = page(client, q="saint etienne")
 
-    assert 'id="commune-title">Saint-Étienne <span' in text
+    assert 'id="commune-title">Saint-Étienne (42000) <span' in text
     assert "Vous cherchiez une autre commune ?" in text
     assert choice_links(text) == ["13094"]
 
@@ -294,6 +294,6 @@ def test_real_territories(client, db, consultation):
     assert choice_links(page(client, q="13100"))[0] == "13001"
     marseille = page(client, q="marseille")
     assert 'id="commune-title">Marseille <span' in marseille
-    assert 'id="commune-title">Saint-Étienne <span class="fr-text--lg fr-text--regular">(42 – Loire)' in page(
+    assert 'id="commune-title">Saint-Étienne (42000) <span class="fr-text--lg fr-text--regular">(42 – Loire)' in page(
         client, q="st etienne")
-    assert 'id="commune-title">Paris' in page(client, q="75001")
+    assert 'id="commune-title">Paris 1er Arrondissement (75001) <span' in page(client, q="75001")

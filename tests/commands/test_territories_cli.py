@@ -17,7 +17,7 @@ def test_load_prints_counts_then_says_nothing_changed(db, runner, tmp_path):
         "départements : 3 (3 créés)",
         "arrondissements : 5 (5 créés)",
         "cantons : 6 (6 créés)",
-        "communes : 7 (7 créées)",
+        "communes (arrondissements municipaux compris) : 7 (7 créées)",
         "liens canton–arrondissement : 7 (7 créés)",
         "liens commune–canton : 6 (6 créés)",
         "codes postaux : 11 (11 créés)",
@@ -29,7 +29,7 @@ def test_load_prints_counts_then_says_nothing_changed(db, runner, tmp_path):
 
     assert second.exit_code == 0, second.output
     assert "régions : 2 (2 inchangées)" in second.stdout
-    assert "communes : 7 (7 inchangées)" in second.stdout
+    assert "communes (arrondissements municipaux compris) : 7 (7 inchangées)" in second.stdout
     assert second.stdout.splitlines()[-1] == "Aucun changement : les territoires sont déjà à jour."
 
 
@@ -42,14 +42,14 @@ def test_load_reports_updates_and_obsolete_codes(db, runner, tmp_path):
                                  str(write_dataset(tmp_path / "b", communes=communes))])
 
     assert result.exit_code == 0, result.output
-    assert ("communes : 6 (1 mise à jour, 5 inchangées, "
+    assert ("communes (arrondissements municipaux compris) : 6 (1 mise à jour, 5 inchangées, "
             "1 obsolète (absente des données, conservée))") in result.stdout
     assert "liens canton–arrondissement : 6 (1 retiré)" in result.stdout
     assert result.stdout.splitlines()[-1] == "Territoires chargés."
 
 
 @pytest.mark.parametrize("replaced, expected", [
-    ({"communes": changed_line("communes", 4, "13004,Arles,13,132,9999,13200,51000")},
+    ({"communes": changed_line("communes", 4, "13004,Arles,COM,,13,132,9999,13200,51000")},
      "Erreur : communes.csv.gz, ligne 5 : canton_code « 9999 » inconnu dans cantons.csv.gz"),
     ({"regions": changed_line("regions", 0, "code,nom,is_metropolitan")},
      "Erreur : regions.csv.gz, ligne 1 : colonne(s) manquante(s) : name ; colonne(s) en trop : nom"),
@@ -81,7 +81,7 @@ def test_load_packaged_territories_then_stats(db, runner):
     assert result.exit_code == 0, result.output
     assert "régions : 18 (18 créées)" in result.stdout
     assert "cantons : 2\u202f293 (2\u202f293 créés)" in result.stdout
-    assert "communes : 34\u202f875 (34\u202f875 créées)" in result.stdout
+    assert "communes (arrondissements municipaux compris) : 34\u202f920 (34\u202f920 créées)" in result.stdout
     assert db.session.get(Commune, "2A004").name == "Ajaccio"
 
     stats = runner.invoke(args=["territories", "stats"])
@@ -92,5 +92,5 @@ def test_load_packaged_territories_then_stats(db, runner):
         "départements : 101",
         "arrondissements : 333",
         "cantons : 2\u202f293 (2\u202f054 cantons, 219 pseudo-cantons, 20 cantons fictifs)",
-        "communes : 34\u202f875 (dont 56 sans canton)",
+        "communes : 34\u202f875 (dont 115 sans canton), et 45 arrondissements municipaux",
     ]

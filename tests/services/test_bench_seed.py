@@ -179,5 +179,9 @@ def test_whole_country(db):
     coverage = national_coverage(report.consultation)
     assert len(coverage) == 101
     assert all(result.percentage == 100 for result in coverage.values())
+    # Paris by its 20 arrondissements; the Rhône by its cantons and the Métropole de Lyon's communes.
+    assert (coverage["75"].unit_kind, coverage["75"].total) == ("commune", 20)
+    assert coverage["69"].unit_kind == "mixte"
+    assert {unit.kind for unit in coverage["69"].covered} == {"canton", "commune"}
     departments = set(db.session.scalars(select(Question.department_code).distinct()))
     assert len(departments) == 101

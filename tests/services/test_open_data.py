@@ -135,11 +135,11 @@ def test_coverage_to_dict(db, consultation, create_forum, territories):
     assert data == {
         "department": {"code": "13", "name": "Bouches-du-Rhône"},
         "unit": "canton", "total": 3, "covered": 1, "percentage": 33.3, "complete": False,
-        "covered_units": [{"code": "1301", "name": "Aix-en-Provence-1"}],
+        "covered_units": [{"code": "1301", "name": "Aix-en-Provence-1", "kind": "canton"}],
         "uncovered": [
-            {"arrondissement": "131", "units": [{"code": "1305", "name": "Berre-l'Étang"}]},
-            {"arrondissement": "132", "units": [{"code": "1305", "name": "Berre-l'Étang"},
-                                                {"code": "1306", "name": "Arles"}]},
+            {"arrondissement": "131", "units": [{"code": "1305", "name": "Berre-l'Étang", "kind": "canton"}]},
+            {"arrondissement": "132", "units": [{"code": "1305", "name": "Berre-l'Étang", "kind": "canton"},
+                                                {"code": "1306", "name": "Arles", "kind": "canton"}]},
         ],
     }
     row = dict(zip(COVERAGE_CSV_HEADER, coverage_csv_row(territories["13"], coverage), strict=True))

@@ -4,7 +4,7 @@ import gzip
 import pytest
 import sqlalchemy as sa
 
-from forums.models import Arrondissement, Canton, CantonKind, Commune, Department, Region
+from forums.models import Arrondissement, Canton, CantonKind, Commune, CommuneKind, Department, Region
 from forums.models.territories import canton_arrondissements, commune_postal_codes
 from forums.services.territories import (
     DEFAULT_DIRECTORY, TerritoryDataError, count_territories, derive_canton_arrondissements,
@@ -45,14 +45,17 @@ MINI = {
         "1306,Arles,13,C,Canton composé de commune(s) entière(s),13004",
     ],
     "communes": [
-        "code,name,department_code,arrondissement_code,canton_code,postal_codes,population",
-        "05023,Briançon,05,051,0502,05100,11000",
-        "05061,Gap,05,052,0599,05000,41293",
-        "13001,Aix-en-Provence,13,131,1301,13080 13090 13100,147478",
-        "13004,Arles,13,132,1306,13200 13280,51000",
-        "13014,Berre-l'Étang,13,131,1305,13130,14000",
-        "13062,Rognac,13,132,1305,13340,12000",
-        "97209,Fort-de-France,972,9721,,97200 97234,75506",
+        "code,name,kind,parent_code,department_code,arrondissement_code,canton_code,postal_codes,population",
+        "05023,Briançon,COM,,05,051,0502,05100,11000",
+        "05061,Gap,COM,,05,052,0599,05000,41293",
+        "13001,Aix-en-Provence,COM,,13,131,1301,13080 13090 13100,147478",
+        "13004,Arles,COM,,13,132,1306,13200 13280,51000",
+        "13014,Berre-l'Étang,COM,,13,131,1305,13130,14000",
+        "13062,Rognac,COM,,13,132,1305,13340,12000",
+        "97209,Fort-de-France,COM,,972,9721,,97200 97234,75506",
+    ],
+    "arrondissement_cantons": [
+        "commune_code,canton_code",
     ],
 }
 
@@ -103,9 +106,11 @@ def test_full_packaged_load_gives_france(db):
 
     expected = {"regions": 18, "departments": 101, "arrondissements": 333, "cantons": 2293,
                 "communes": 34875}
-    assert {name: level.created for name, level in report.levels.items()} == expected
+    # The communes' file lists the 45 municipal arrondissements of Paris, Lyon and Marseille too.
+    assert {name: level.created for name, level in report.levels.items()} == {**expected, "communes": 34920}
     counts = count_territories()
     assert {name: counts[name] for name in expected} == expected
+    assert counts["municipal_arrondissements"] == 45
     assert counts["cantons_by_kind"] == {
         CantonKind.CANTON: 2054, CantonKind.PSEUDO: 219, CantonKind.FICTIVE: 20,
     }
@@ -128,7 +133,8 @@ def test_full_packaged_load_gives_france(db):
     assert db.session.scalar(overseas.where(Commune.canton_code.is_not(None))) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Canton).where(
         Canton.department_code.in_(["972", "973"]))) == 0
-    assert counts["communes_without_canton"] == 56
+    # Martinique and Guyane (56 communes), and Paris and the 58 communes of the Métropole de Lyon.
+    assert counts["communes_without_canton"] == 115
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Commune).where(
         Commune.arrondissement_code.is_(None))) == 17
     # Kinds, composition and capitals of cantons.
@@ -167,7 +173,7 @@ def test_second_packaged_load_changes_nothing(db):
     assert not report.changed
     assert all(level.unchanged == level.total and not level.obsolete
                for level in report.levels.values())
-    assert report.levels["communes"].unchanged == 34875
+    assert report.levels["communes"].unchanged == 34920
     assert (report.links.created, report.links.removed) == (0, 0)
     assert report.links.total == count_territories()["links"]
     assert (report.commune_links.created, report.commune_links.removed) == (0, 0)
@@ -214,10 +220,10 @@ def test_commune_cantons_follow_real_cantons_then_chief_towns():
         "0598": {"kind": CantonKind.FICTIVE, "capital_code": "05090"},
     }
     communes = {
-        "05001": {"canton_code": "0501"},
-        "05061": {"canton_code": "0599"},
-        "05090": {"canton_code": "0598"},
-        "97209": {"canton_code": None},
+        "05001": {"kind": CommuneKind.COMMUNE, "canton_code": "0501"},
+        "05061": {"kind": CommuneKind.COMMUNE, "canton_code": "0599"},
+        "05090": {"kind": CommuneKind.COMMUNE, "canton_code": "0598"},
+        "97209": {"kind": CommuneKind.COMMUNE, "canton_code": None},
     }
     assert derive_commune_cantons(cantons, communes) == {
         ("05001", "0501"), ("05061", "0506"), ("05061", "0507"),
@@ -250,21 +256,21 @@ def test_reload_updates_changed_rows_and_keeps_obsolete_ones(db, tmp_path):
 
 #: (file, index of the replaced line in MINI, new line, line named in the error, message).
 BAD_FILES = [
-    ("communes", 2, "05061,Gap,05,052,0599,05000", 3, "6 champ(s) au lieu de 7"),
-    ("communes", 1, "05023,Briançon,05,051,0502,05100,11000,", 2, "8 champ(s) au lieu de 7"),
+    ("communes", 2, "05061,Gap,COM,,05,052,0599,05000", 3, "8 champ(s) au lieu de 9"),
+    ("communes", 1, "05023,Briançon,COM,,05,051,0502,05100,11000,", 2, "10 champ(s) au lieu de 9"),
     ("regions", 1, ",Martinique,false", 2, "code vide"),
-    ("communes", 4, "13004,Arles,13,132,9999,13200,51000", 5,
+    ("communes", 4, "13004,Arles,COM,,13,132,9999,13200,51000", 5,
      "canton_code « 9999 » inconnu dans cantons.csv.gz"),
     ("departments", 2, "13,Bouches-du-Rhône,Département,94,true,13001,Aix", 3,
      "region_code « 94 » inconnu dans regions.csv.gz"),
     ("arrondissements", 1, "052,Gap,05,05061", 3, "code « 052 » en double (déjà ligne 2)"),
-    ("communes", 1, "05023,Briançon,05,051,0502,05100,11 000", 2,
+    ("communes", 1, "05023,Briançon,COM,,05,051,0502,05100,11 000", 2,
      "population « 11 000 » n'est pas un nombre entier"),
-    ("communes", 4, "13004,Arles,13,132,0502,13200,51000", 5,
+    ("communes", 4, "13004,Arles,COM,,13,132,0502,13200,51000", 5,
      "le canton « 0502 » est dans le département « 05 », pas dans « 13 »"),
-    ("communes", 4, "13004,Arles,13,051,1306,13200,51000", 5,
+    ("communes", 4, "13004,Arles,COM,,13,051,1306,13200,51000", 5,
      "l'arrondissement « 051 » est dans le département « 05 »"),
-    ("communes", 4, "06004,Arles,13,132,1306,13200,51000", 5,
+    ("communes", 4, "06004,Arles,COM,,13,132,1306,13200,51000", 5,
      "ne commence pas par celui de son département « 13 »"),
     ("regions", 0, "code,name", 1, "colonne(s) manquante(s) : is_metropolitan"),
     ("regions", 0, "code,name,is_metropolitan,population", 1, "colonne(s) en trop : population"),
@@ -349,3 +355,113 @@ def test_search_key_folds_accents_case_punctuation_and_saint():
     assert search_key("L'Haÿ-les-Roses") == "l hay les roses"
     # A "St" inside a word is left alone.
     assert search_key("Stiring-Wendel") == "stiring wendel"
+
+
+#: A made-up city divided into two municipal arrondissements and split between two real cantons,
+#: which INSEE groups in a pseudo-canton, as Marseille; and Paris, which no canton covers.
+CITY = {
+    "departments": MINI["departments"] + [
+        "75,Paris,Ville de Paris,93,true,75056,Paris",
+    ],
+    "arrondissements": MINI["arrondissements"] + ["751,Paris,75,75056"],
+    "cantons": MINI["cantons"][:4] + [
+        "1312,Marseille-1,13,C,Canton composé de fractions de plusieurs communes,13055",
+        "1313,Marseille-2,13,C,Canton composé de fractions de plusieurs communes,13055",
+    ] + MINI["cantons"][4:] + ["1398,Marseille,13,V,,13055"],
+    "communes": MINI["communes"][:7] + [
+        "13055,Marseille,COM,,13,131,1398,13001 13002,886040",
+        "13201,Marseille 1er Arrondissement,ARM,13055,13,131,1398,13001,0",
+        "13202,Marseille 2e Arrondissement,ARM,13055,13,131,1398,13002,0",
+        "75056,Paris,COM,,75,751,,75001 75016 75116,2103778",
+        "75101,Paris 1er Arrondissement,ARM,75056,75,751,,75001,0",
+        "75116,Paris 16e Arrondissement,ARM,75056,75,751,,75016 75116,0",
+    ] + MINI["communes"][7:],
+}
+
+
+def postal_communes(db, postal_code):
+    return db.session.scalars(sa.select(commune_postal_codes.c.commune_code)
+                              .where(commune_postal_codes.c.postal_code == postal_code)).all()
+
+
+def test_municipal_arrondissements_are_communes_found_by_their_postal_codes(db, tmp_path):
+    load_territories(write_dataset(tmp_path, **CITY))
+    db.session.commit()
+
+    sixteenth = db.session.get(Commune, "75116")
+    assert (sixteenth.kind, sixteenth.parent.name, sixteenth.label) == (
+        CommuneKind.MUNICIPAL_ARRONDISSEMENT, "Paris", "Paris 16e Arrondissement (75016)")
+    assert db.session.get(Commune, "75056").has_municipal_arrondissements
+    assert not sixteenth.has_municipal_arrondissements
+    # A divided city is found through its arrondissements only.
+    assert postal_communes(db, "75116") == postal_communes(db, "75016") == ["75116"]
+    assert postal_communes(db, "13002") == ["13202"]
+    # Paris lies in no canton, and forums cover its arrondissements; Marseille's cantons cover Marseille.
+    assert [c.code for c in db.session.scalars(sa.select(Commune).where(Commune.is_coverage_unit)
+                                               .where(Commune.department_code == "75"))] == ["75101", "75116"]
+    assert not db.session.get(Commune, "13202").is_coverage_unit
+    assert count_territories()["municipal_arrondissements"] == 4
+
+
+def test_marseille_arrondissements_take_the_cantons_of_the_table_or_else_their_city_s(db, tmp_path):
+    table = ["commune_code,canton_code", "13202,1313"]
+    load_territories(write_dataset(tmp_path, **CITY, arrondissement_cantons=table))
+    db.session.commit()
+
+    assert cantons_of(db, "13055") == ["1312", "1313"]
+    assert cantons_of(db, "13202") == ["1313"]
+    # No row for the 1st: it keeps all of its city's cantons rather than guessing.
+    assert cantons_of(db, "13201") == ["1312", "1313"]
+    assert cantons_of(db, "75116") == []
+
+    report = load_territories(write_dataset(tmp_path / "again", **CITY, arrondissement_cantons=table))
+    assert not report.changed
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    (["commune_code,canton_code", "13055,1312"], "ligne 2 : « 13055 » n'est pas un arrondissement municipal"),
+    (["commune_code,canton_code", "13201,0502"], "ligne 2 : « 0502 » n'est pas un canton du département"),
+    (["commune_code,canton_code", "13201,1398"], "ligne 2 : « 1398 » n'est pas un canton du département"),
+    (["commune_code,canton_code", "13201,1312", "13201,1312"], "ligne 3 : lien « 13201 », « 1312 » en double"),
+    (["canton_code,commune_code"], "ligne 1 : colonnes attendues : commune_code, canton_code"),
+])
+def test_bad_arrondissement_cantons_are_refused(db, tmp_path, table, message):
+    with pytest.raises(TerritoryDataError) as caught:
+        load_territories(write_dataset(tmp_path, **CITY, arrondissement_cantons=table))
+
+    assert str(caught.value).startswith("arrondissement_cantons.csv.gz, " + message)
+    assert snapshot(db)["regions"] == []
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("13201,Marseille 1er Arrondissement,ARM,,13,131,1398,13001,0", "parent_code « None »"),
+    ("13201,Marseille 1er Arrondissement,ARM,13202,13,131,1398,13001,0", "parent_code « 13202 »"),
+    ("13201,Marseille 1er Arrondissement,COM,13055,13,131,1398,13001,0", "n'est pas un arrondissement municipal"),
+    ("13201,Marseille 1er Arrondissement,XYZ,13055,13,131,1398,13001,0", "n'est pas un type de commune"),
+])
+def test_bad_municipal_arrondissements_are_refused(db, tmp_path, line, message):
+    communes = [line if row.startswith("13201,") else row for row in CITY["communes"]]
+
+    with pytest.raises(TerritoryDataError, match=message):
+        load_territories(write_dataset(tmp_path, **{**CITY, "communes": communes}))
+
+
+@pytest.mark.slow
+def test_packaged_big_cities(db):
+    load_territories()
+    db.session.commit()
+
+    arrondissements = sa.select(Commune.parent_code, sa.func.count()).where(
+        Commune.kind == CommuneKind.MUNICIPAL_ARRONDISSEMENT).group_by(Commune.parent_code)
+    assert dict(db.session.execute(arrondissements).all()) == {"75056": 20, "69123": 9, "13055": 16}
+    assert postal_communes(db, "75013") == ["75113"]
+    assert postal_communes(db, "69003") == ["69383"]
+    assert postal_communes(db, "13013") == ["13213"]
+    assert db.session.get(Commune, "69383").label == "Lyon 3e Arrondissement (69003)"
+    # The Métropole de Lyon lies in no canton; the rest of the Rhône does.
+    rhone_units = sa.select(Commune.code).where(Commune.department_code == "69", Commune.is_coverage_unit)
+    codes = set(db.session.scalars(rhone_units))
+    assert len(codes) == 57 + 9 and "69029" in codes and "69383" in codes and "69123" not in codes
+    assert db.session.get(Commune, "69264").canton_code is not None  # Villefranche-sur-Saône
+    # Marseille's table is not filled yet: each arrondissement keeps the city's twelve cantons.
+    assert len(cantons_of(db, "13213")) == 12

@@ -82,6 +82,7 @@ def openapi_document():
     """Return the OpenAPI document as a dict."""
     public_statuses = [status.value for status in PUBLIC_STATUSES]
     code_name = _ref("schemas", "CodeName")
+    coverage_unit = _ref("schemas", "CoverageUnit")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -309,6 +310,12 @@ def openapi_document():
             },
             "schemas": {
                 "CodeName": _object({"code": _STRING, "name": _STRING}, "Un territoire : code INSEE et nom."),
+                "CoverageUnit": _object({
+                    "code": _STRING, "name": _STRING,
+                    "kind": {"type": "string", "enum": ["canton", "commune"],
+                             "description": "canton, ou commune (arrondissement municipal à Paris et Lyon) "
+                                            "qu'aucun canton ne couvre."},
+                }, "Une unité à couvrir : code INSEE, nom et nature."),
                 "Forum": _object({
                     "id": _INTEGER,
                     "url": {**_URL, "description": "Page publique du forum."},
@@ -405,19 +412,21 @@ def openapi_document():
                 }),
                 "Coverage": _object({
                     "department": code_name,
-                    "unit": {"type": "string", "enum": ["canton", "commune"],
-                             "description": "canton, ou commune dans les départements sans canton."},
+                    "unit": {"type": "string", "enum": ["canton", "commune", "mixte"],
+                             "description": "canton ; commune dans les départements sans canton (Paris par "
+                                            "arrondissement municipal, Martinique, Guyane) ; mixte quand des "
+                                            "communes s'ajoutent aux cantons (Rhône : Métropole de Lyon)."},
                     "total": {"type": "integer", "minimum": 0},
                     "covered": {"type": "integer", "minimum": 0},
                     "percentage": {"type": "number", "minimum": 0, "maximum": 100,
                                    "description": "Part couverte, avec une décimale."},
                     "complete": {"type": "boolean", "description": "Département entièrement couvert."},
-                    "covered_units": _list(code_name),
+                    "covered_units": _list(coverage_unit),
                     "uncovered": _list(_object({
                         "arrondissement": {"type": ["string", "null"],
                                            "description": "Code de l'arrondissement ; null pour une unité "
                                                           "sans arrondissement."},
-                        "units": _list(code_name),
+                        "units": _list(coverage_unit),
                     }), "Unités non couvertes, par arrondissement (un canton à cheval apparaît dans chacun)."),
                 }, "Couverture d'un département par les forums."),
                 "Error": _object({

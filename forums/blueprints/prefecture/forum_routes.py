@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from synthesis.coverage import Coverage
+from synthesis.coverage import CANTON, COMMUNE, MIXED, Coverage
 
 from ... import permissions
 from ...extensions import db
@@ -18,6 +18,7 @@ from ...services import forums as service
 from ...services.coverage import department_coverage
 from ...services.forums import TRANSITIONS, ForumError
 from ...templating import french_datetime
+from ...text import natural_key
 from ...timeutils import utcnow
 from . import bp
 from .forum_forms import CancelForm, ForumForm, PostponeForm, show_service_errors
@@ -231,9 +232,13 @@ def history_rows(events):
             if kind:
                 codes[kind].update(value for value in _as_list(old) + _as_list(new) if value)
     names = {}
-    for model, kind in ((Commune, "commune"), (Canton, "canton")):
-        if codes[kind]:
-            names.update(db.session.execute(db.select(model.code, model.name).where(model.code.in_(codes[kind]))).all())
+    if codes["canton"]:
+        names.update(db.session.execute(
+            db.select(Canton.code, Canton.name).where(Canton.code.in_(codes["canton"]))).all())
+    if codes["commune"]:
+        # Communes by name and postal code, never by INSEE code.
+        names.update((commune.code, commune.label) for commune in db.session.scalars(
+            db.select(Commune).where(Commune.code.in_(codes["commune"]))))
     return [
         {
             "when": event.occurred_at,
@@ -358,49 +363,86 @@ def _forum_list(department, arrondissement):
 
 
 def _form_page(form, department, consultation, forum, warnings):
-    has_cantons = service.department_has_cantons(department.code)
+    unit_kind = service.department_unit_kind(department.code)
     subprefect_arrondissement = (current_user.arrondissement_code
                                  if current_user.role is Role.SUBPREFECTURE else None)
-    communes = db.session.scalars(
-        db.select(Commune).where(Commune.department_code == department.code).order_by(Commune.name, Commune.code)
-    ).all()
+    communes = sorted(db.session.scalars(
+        db.select(Commune).where(Commune.department_code == department.code)
+    ).all(), key=lambda c: natural_key(c.name))
+    # A city divided into municipal arrondissements is chosen by arrondissement, unless a forum has it already.
     venue_communes = [c for c in communes
-                      if subprefect_arrondissement is None or c.arrondissement_code == subprefect_arrondissement]
+                      if (subprefect_arrondissement is None or c.arrondissement_code == subprefect_arrondissement)
+                      and (not c.has_municipal_arrondissements or c.code == form.commune_code.data)]
     form.commune_code.choices = [SelectChoice("", "Choisir une commune")] + [
-        SelectChoice(c.code, f"{c.name} ({c.postal_codes.split()[0]})" if c.postal_codes else c.name)
-        for c in venue_communes
+        SelectChoice(c.code, c.label) for c in venue_communes
     ]
-    selected = set(form.canton_codes.data or []) if has_cantons else set(form.commune_codes.data or [])
-    if has_cantons:
+    names = {a.code: a.name for a in department.arrondissements}
+    sections = []
+    if unit_kind != COMMUNE:
         cantons = db.session.scalars(
             db.select(Canton)
             .where(Canton.department_code == department.code, Canton.kind == CantonKind.CANTON)
             .options(selectinload(Canton.arrondissements))
-            .order_by(Canton.name, Canton.code)
         ).all()
-        units = [(c, [a.code for a in c.arrondissements]) for c in cantons]
-    else:
-        units = [(c, [c.arrondissement_code] if c.arrondissement_code else []) for c in communes]
-    groups = _group_units(units, department, subprefect_arrondissement, selected)
-    if not has_cantons:
+        sections.append(_unit_section(
+            form.canton_codes, CANTON_HINT,
+            [(c.code, f"{c.name} ({c.code})", [a.code for a in c.arrondissements], None) for c in cantons],
+            names, subprefect_arrondissement))
+    if unit_kind != CANTON:
+        parents = {c.code: c.name for c in communes if c.has_municipal_arrondissements}
+        units = [(c.code, c.label, [c.arrondissement_code] if c.arrondissement_code else [], parents.get(c.parent_code))
+                 for c in communes if c.is_coverage_unit]
+        if unit_kind == MIXED:
+            form.commune_codes.label.text = "Communes sans canton couvertes"
+        elif parents:
+            form.commune_codes.label.text = "Arrondissements municipaux couverts"
+        sections.append(_unit_section(form.commune_codes, COMMUNE_HINTS[unit_kind], units, names,
+                                      subprefect_arrondissement))
+    shown = {section["field"].name for section in sections}
+    for hidden in (form.canton_codes, form.commune_codes):
+        if hidden.name not in shown:
+            # Its messages ("this department has no cantons") go to the alert on top.
+            form.form_errors.extend(hidden.errors)
+    if unit_kind == COMMUNE:
         form.confirm_shared.label.text = "Je confirme : plusieurs forums couvriront ces communes"
     return render_template(
         "prefecture/forum_form.html",
         form=form, department=department, consultation=consultation, forum=forum, warnings=warnings,
-        has_cantons=has_cantons, unit_groups=groups, selected_units=selected,
+        unit_kind=unit_kind, unit_sections=sections,
     )
 
 
-def _group_units(units, department, only_arrondissement, selected):
-    """Group cantons (or communes) under the first arrondissement they touch, naming the others."""
-    names = {a.code: a.name for a in department.arrondissements}
-    groups = {code: [] for code in sorted(names)}
-    groups[None] = []
-    for unit, codes in units:
+#: Hints above the checkboxes of the covered territory.
+CANTON_HINT = ("Un forum peut regrouper plusieurs cantons. Un canton qui s'étend sur plusieurs arrondissements "
+               "est rangé sous le premier ; les autres sont indiqués.")
+COMMUNE_HINTS = {
+    COMMUNE: "Ce département n'a pas de cantons : cochez les communes couvertes, ou les arrondissements "
+             "municipaux d'une ville qui en a.",
+    MIXED: "Ces communes ne font partie d'aucun canton : cochez celles que le forum couvre ; une ville divisée "
+           "en arrondissements municipaux l'est arrondissement par arrondissement.",
+}
+
+
+def _unit_section(field, hint, units, arrondissement_names, only_arrondissement):
+    """Return one block of checkboxes: its field, hint and groups of (code, label, other arrondissements).
+
+    Units are (code, label, arrondissement codes, parent city name or None). The arrondissements of
+    a city are grouped under it; other units under the first arrondissement they touch, the others
+    named. A sub-prefecture sees its own arrondissement's units, and any already chosen.
+    """
+    selected = set(field.data or [])
+    groups = {}
+    for code, label, codes, city in sorted(units, key=lambda unit: natural_key(unit[1])):
         codes = sorted(codes)
-        if only_arrondissement is not None and only_arrondissement not in codes and unit.code not in selected:
+        if only_arrondissement is not None and only_arrondissement not in codes and code not in selected:
             continue
         home = only_arrondissement if only_arrondissement in codes else (codes[0] if codes else None)
-        others = [names.get(code, code) for code in codes if code != home]
-        groups.setdefault(home, []).append((unit, others))
-    return [(names.get(code) if code else None, members) for code, members in groups.items() if members]
+        if city is not None:
+            title, others = f"{city} : arrondissements municipaux", []
+        else:
+            title = f"Arrondissement {arrondissement_names.get(home, home)}" if home else "Hors arrondissement"
+            others = [arrondissement_names.get(other, other) for other in codes if other != home]
+        # Arrondissements in code order, units outside any last, then the cities' own arrondissements.
+        groups.setdefault((city is not None, not home, home or "", title), []).append((code, label, others))
+    return {"field": field, "hint": hint, "selected": selected,
+            "groups": [(title, members) for (_, _, _, title), members in sorted(groups.items())]}

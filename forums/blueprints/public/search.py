@@ -38,7 +38,9 @@ def find_forum():
     elif query:
         matches = search_communes(query)
         commune = matches.chosen
-    result = commune_forums(consultation, commune) if commune and consultation else None
+    # A divided city lists its arrondissements to choose from, even before a consultation opens.
+    result = (commune_forums(consultation, commune)
+              if commune and (consultation or commune.has_municipal_arrondissements) else None)
     return render_template(
         "public/find_forum.html",
         query=query,

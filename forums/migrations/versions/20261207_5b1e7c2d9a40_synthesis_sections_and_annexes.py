@@ -7,7 +7,7 @@ part's last section (« Éclairage de la préfecture », « Appréciation de la 
 the engine writes its blocks afresh beside it. The stored figures go: they are recomputed.
 
 Revision ID: 5b1e7c2d9a40
-Revises: aac6896dc0a2
+Revises: bf7d32a31eb3
 Create Date: 2026-12-07 18:40:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e7c2d9a40'
-down_revision = 'aac6896dc0a2'
+down_revision = 'bf7d32a31eb3'
 branch_labels = None
 depends_on = None
 
