@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from forums.models import (
-    AttachmentKind, DepartmentSynthesis, ForumStatus, Minutes, MinutesAttachment, Proposal, ProposalOrigin,
+    AttachmentKind, DepartmentSynthesis, SynthesisAnnex, ForumStatus, Minutes, MinutesAttachment, Proposal, ProposalOrigin,
     Question, QuestionStatus, Role, SynthesisStatus,
 )
 from forums.spreadsheets import read_cell
@@ -111,8 +111,10 @@ def test_minutes_of_a_future_forum_are_refused_with_an_explanation(db, client, p
 
 
 def submit_synthesis(db, forum, status=SynthesisStatus.SUBMITTED):
+    """Store the department's synthesis as transmitted with the forum's minutes."""
     synthesis = DepartmentSynthesis(consultation_id=forum.consultation_id, department_code=forum.department_code,
-                                    status=status, submitted_at=paris_time(2009, 5, 20, 10, 0))
+                                    status=status, submitted_at=paris_time(2009, 5, 20, 10, 0),
+                                    annexes=[SynthesisAnnex(forum_id=forum.id, minutes_version=1)])
     db.session.add(synthesis)
     db.session.commit()
     return synthesis
@@ -126,10 +128,10 @@ def test_minutes_lock_when_the_synthesis_is_submitted_and_reopen_with_it(db, cli
     response = client.get(f"/comptes-rendus/forums/{forum.id}/modifier")
     posted = save(client, forum, form_data(subtopics, attendance_public="999"))
 
-    assert 'id="lock-banner"' in page and "verrouillés" in page
+    assert 'id="lock-banner"' in page and "verrouillé" in page
     assert "Modifier le compte-rendu" not in page
     assert response.status_code == posted.status_code == 409
-    assert "verrouillés" in text(response)
+    assert "verrouillé" in text(response)
     assert minutes_of(db, forum).attendance_public == 85
 
     synthesis.status = SynthesisStatus.REOPENED

@@ -11,7 +11,7 @@ from werkzeug.test import encode_multipart
 from forums.extensions import db as _db
 from forums.file_storage import STORAGE_NAME, store_upload
 from forums.models import (
-    AttachmentKind, AuditEvent, DepartmentSynthesis, ForumStatus, Minutes, MinutesAttachment, MinutesVersion, Role,
+    AttachmentKind, AuditEvent, DepartmentSynthesis, SynthesisAnnex, ForumStatus, Minutes, MinutesAttachment, MinutesVersion, Role,
     SynthesisStatus,
 )
 
@@ -244,7 +244,8 @@ def test_no_document_is_added_or_removed_once_the_synthesis_is_submitted(db, app
     assert upload(client, forum, pdf_bytes()).status_code == 302
     attachment = db.session.scalar(db.select(MinutesAttachment))
     db.session.add(DepartmentSynthesis(consultation_id=forum.consultation_id, department_code="13",
-                                       status=SynthesisStatus.SUBMITTED, submitted_at=paris_time(2009, 5, 20)))
+                                       status=SynthesisStatus.SUBMITTED, submitted_at=paris_time(2009, 5, 20),
+                                       annexes=[SynthesisAnnex(forum_id=forum.id, minutes_version=1)]))
     db.session.commit()
     before = files_under(app.config["UPLOAD_DIRECTORY"])
 
@@ -252,7 +253,7 @@ def test_no_document_is_added_or_removed_once_the_synthesis_is_submitted(db, app
     removal = client.post(f"/comptes-rendus/documents/{attachment.id}/supprimer")
 
     assert refused.status_code == removal.status_code == 409
-    assert "verrouillés" in text(refused)
+    assert "verrouillé" in text(refused)
     assert attachment_count(db) == 1
     assert files_under(app.config["UPLOAD_DIRECTORY"]) == before
     page = text(client.get(f"/comptes-rendus/forums/{forum.id}"))

@@ -17,6 +17,7 @@ from forums.services.agents import authenticate_agent
 from forums.services.consultations import DATA_DIR, load_consultation_file, seed_consultation, set_current_consultation
 from forums.services.coverage import department_coverage
 from forums.services.demo import DEMO_AGENTS, DEMO_PASSWORD, DEMO_SLUG, DemoError, load_demo
+from forums.services.synthesis_content import read_generated
 from forums.services.territories import load_territories
 from forums.timeutils import PARIS, utcnow
 
@@ -161,7 +162,7 @@ def test_demo_opens_a_current_edition_around_today_with_forums_in_every_state(db
     [synthesis] = db.session.scalars(db.select(DepartmentSynthesis)).all()
     assert report.synthesis_prepared and synthesis.department_code == "13"
     assert synthesis.status is SynthesisStatus.DRAFT and synthesis.created_by.email == "prefecture13@demo.forums-securite.fr"
-    assert synthesis.figures["figures"]["forums"]["held"]["value"] == 2
+    assert read_generated(synthesis.generated).figures.forums.held.value == 2
 
 
 def test_demo_needs_the_2009_consultation_then_a_second_load_changes_nothing(db, france, one_hash):

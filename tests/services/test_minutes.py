@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from forums.models import (
     AttachmentKind, AttendanceCategory, AuditEvent, Consultation, DepartmentSynthesis, ForumStatus, Minutes,
-    MinutesAttachment, MinutesVersion, Proposal, ProposalOrigin, Question, QuestionStatus, Role, SynthesisStatus,
+    MinutesAttachment, MinutesVersion, Proposal, ProposalOrigin, Question, QuestionStatus, Role, SynthesisAnnex, SynthesisStatus,
     Theme,
 )
 from forums.services import minutes as service
@@ -317,8 +317,11 @@ def test_a_past_version_keeps_what_the_minutes_said_then(db, forum, subtopics, a
 # --- locking -------------------------------------------------------------------------------------------------
 
 def synthesis_for(db, forum, status):
+    """Store the department's synthesis; a transmitted one carries the forum's minutes."""
     synthesis = DepartmentSynthesis(consultation_id=forum.consultation_id, department_code=forum.department_code,
                                     status=status)
+    if status is SynthesisStatus.SUBMITTED:
+        synthesis.annexes = [SynthesisAnnex(forum_id=forum.id, minutes_version=1)]
     db.session.add(synthesis)
     db.session.commit()
     return synthesis
@@ -330,12 +333,13 @@ def test_a_submitted_synthesis_locks_the_minutes_and_reopening_unlocks_them(db, 
     assert service.minutes_lock_reason(forum) is None
 
     synthesis.status = SynthesisStatus.SUBMITTED
+    synthesis.annexes = [SynthesisAnnex(forum_id=forum.id, minutes_version=1)]
     db.session.commit()
     reason = service.minutes_lock_reason(forum)
     with pytest.raises(MinutesError) as refused:
         service.save_minutes(forum, minutes_data(subtopics, duration_minutes=90), author, now=LATER)
 
-    assert "verrouillés" in reason
+    assert "verrouillé" in reason
     assert refused.value.errors == {"__all__": [reason]}
     db.session.rollback()
     assert reload(db, forum).duration_minutes == 135
