@@ -9,14 +9,15 @@ import zipfile
 
 import pytest
 
-from forums.models import AuditEvent, DepartmentSynthesis, Role, SynthesisStatus
-from forums.services.syntheses import prepare_draft, submit_synthesis
+from forums.models import AuditEvent, DepartmentSynthesis, ForumStatus, Role, SynthesisStatus
+from forums.services.syntheses import prepare_draft, submit_synthesis, transmit_addendum
 
 from ..conftest import PASSWORD, new_client, paris_time
 from ..services.synthesis_data import A, add_minutes, build_department
 
 SUBMITTED_AT = paris_time(2009, 5, 21, 16)
 REASON = "Les propositions du forum d'Arles manquent : merci de les ajouter."
+EARLY = "Le forum de mai est reporté à l'automne."
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def world(db, consultation, create_forum, create_question, subtopics, create_age
     add_minutes(made.forums["berre"], {A.PUBLIC: 30})
     prefect = create_agent(Role.PREFECTURE, department="13")
     prefect.full_name = "Claire Préfète"
-    submit_synthesis(prepare_draft(consultation, "13", prefect, now=SUBMITTED_AT), prefect, now=SUBMITTED_AT)
+    submit_synthesis(prepare_draft(consultation, "13", prefect, now=SUBMITTED_AT), prefect, now=SUBMITTED_AT,
+                     early_reason=EARLY)
     prepare_draft(consultation, "75", create_agent(Role.PREFECTURE, department="75"), now=SUBMITTED_AT)
     db.session.commit()
     return made
@@ -147,6 +149,25 @@ def test_page_shows_the_status_the_three_parts_figures_and_annexes(client, minis
     for extension in ("html", "odt", "zip"):
         assert f'href="/ministry/departements/13/synthese/document.{extension}"' in page
     assert f'href="{REOPEN}"' in page
+    # Transmitted early: the ministry reads why.
+    assert f"motif : « {EARLY} »" in page
+    assert 'id="chiffres-forums-held"' in page and 'href="#chiffres-forums-held"' in page
+    assert "source:" not in page and "[Chiffre" not in page
+
+
+def test_an_addendum_shows_on_the_page_and_the_dashboard(client, db, ministry, world):
+    forum = world.forums["next"]
+    forum.status = ForumStatus.HELD
+    add_minutes(forum, {A.PUBLIC: 52})
+    synthesis = db.session.scalar(db.select(DepartmentSynthesis).where(DepartmentSynthesis.department_code == "13"))
+    transmit_addendum(synthesis, [forum.id], synthesis.submitted_by, now=paris_time(2009, 5, 26, 9))
+    db.session.commit()
+    page = re.sub(r"\s+", " ", text(client.get("/ministry/departements/13/synthese")))
+    assert "Compléments reçus" in page and "le mardi 26 mai 2009, 9 h 30" in page
+    assert "compte-rendu du forum d’Aix-en-Provence du 12 mai 2009</a>" in page
+    dashboard = re.sub(r"\s+", " ", text(client.get("/ministry/tableau-de-bord")))
+    assert "Complément reçu le 26/05/2009" in dashboard
+    assert "Par anticipation" in dashboard
 
 
 def test_draft_page_has_no_reopening(client, ministry, world):
