@@ -51,6 +51,10 @@ class PartTextsForm(FlaskForm):
             self.texts.append_entry(texts.text(section.key))
         self.based_on.data = json.dumps({section.key: texts.version(section.key) for section in part.sections})
 
+    def rebase(self, texts):
+        """Make the form carry the versions saved now: saving it again is then a decision taken knowingly."""
+        self.based_on.data = json.dumps({key: texts.version(key) for key in self.keys()})
+
     def keys(self):
         """Return the section keys the form was made for, in order."""
         return list(json.loads(self.based_on.data))

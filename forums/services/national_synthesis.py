@@ -76,11 +76,11 @@ def compute_national(consultation):
     return aggregate, Generated(draft_national_synthesis(aggregate), aggregate.figures, stamp)
 
 
-def current_national(national, now=None):
-    """Return the Generated content of the national synthesis, recomputed first when a department changed.
+def refreshed_national(national, now=None):
+    """Return (Generated content of the national synthesis, whether it was just recomputed).
 
     One query tells whether a department was transmitted, reopened or sent an addendum since the
-    content was computed; only then is it computed again (the caller commits).
+    content was computed; only then is it computed again and stored (the caller commits).
     """
     generated = read_generated(national.generated)
     if generated is None or generated.stamp != national_stamp(national.consultation):
@@ -88,7 +88,13 @@ def current_national(national, now=None):
         national.generated = generated.to_dict()
         national.generated_at = now or utcnow()
         db.session.flush()
-    return generated
+        return generated, True
+    return generated, False
+
+
+def current_national(national, now=None):
+    """Return the Generated content of the national synthesis, recomputed first when a department changed."""
+    return refreshed_national(national, now)[0]
 
 
 def national_synthesis(consultation):

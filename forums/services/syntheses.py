@@ -106,21 +106,27 @@ def _store(synthesis, generated, now):
     synthesis.generated_at = now
 
 
-def current_generated(synthesis, now=None):
-    """Return the Generated content of a synthesis, recomputed first if the department's data changed.
+def refreshed_generated(synthesis, now=None):
+    """Return (Generated content of a synthesis, whether it was just recomputed).
 
     A draft or reopened synthesis is always current: one query tells whether its data changed
-    since the content was computed, and only then is it computed again (the caller commits). A
-    transmitted synthesis keeps what it transmitted.
+    since the content was computed, and only then is it computed again and stored (the caller
+    commits). A transmitted synthesis keeps what it transmitted.
     """
     generated = read_generated(synthesis.generated)
     if synthesis.is_locked and generated is not None:
-        return generated
+        return generated, False
     if generated is None or generated.stamp != department_stamp(synthesis.consultation, synthesis.department_code):
         _, generated = compute_generated(synthesis.consultation, synthesis.department_code)
         _store(synthesis, generated, now or utcnow())
         db.session.flush()
-    return generated
+        return generated, True
+    return generated, False
+
+
+def current_generated(synthesis, now=None):
+    """Return the Generated content of a synthesis, recomputed first if the department's data changed."""
+    return refreshed_generated(synthesis, now)[0]
 
 
 def draft_synthesis(consultation, department_code, now=None):

@@ -1,11 +1,12 @@
 """The ministry's national synthesis pages: who gets in, the national figures, the document's round trip
-(prepare, edit, regenerate, preview, downloads) and the proposals catalogue.
+(prepare, write section by section, preview, downloads) and the proposals catalogue.
 
 Bouches-du-Rhône (13) and Paris (75) have submitted their syntheses; Corse-du-Sud (2A) has a draft
 and Martinique (972) was submitted then reopened: neither counts until it is submitted.
 """
 import html
 import io
+import json
 import re
 import zipfile
 
@@ -15,8 +16,9 @@ import forums.services.national_synthesis as national_service
 from forums.models import (
     AttendanceCategory, AuditEvent, ForumStatus, NationalSynthesis, ProposalOrigin, QuestionStatus, Role,
 )
-from forums.services.national_synthesis import national_synthesis, prepare_national, update_national_parts
+from forums.services.national_synthesis import national_synthesis, prepare_national, update_national_texts
 from forums.services.syntheses import department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis
+from forums.services.synthesis_content import read_generated, read_texts
 from forums.services.synthesis_inputs import compile_department
 from forums.timeutils import utcnow
 from synthesis.drafting import PART_TITLES
@@ -27,7 +29,12 @@ from ..documents.reading import ODT_MIMETYPE, odt_text, read_csv
 from ..services.synthesis_data import EXPECTED, add_minutes, build_department
 
 ON_TIME = paris_time(2009, 5, 20, 12)
+#: The fixture department still has a forum to hold: transmitting is early.
+EARLY = "Le forum de mai est reporté."
 BASE = "/ministry/synthese-nationale/2009"
+#: The sections of the national insight, in order, as its edit form sends them.
+INSIGHT_SECTIONS = ("insight.forums", "insight.questions", "insight.subtopics", "insight.concerns",
+                    "insight.regions", "insight.analysis")
 
 #: Every route of the national synthesis: method, path, whether the national synthesis must exist first,
 #: and the rule it falls under ("read": national agents; "write": the ministry only).
@@ -36,16 +43,17 @@ ROUTES = {
     "ministry.national_overview": ("GET", BASE, False, "read"),
     "ministry.national_prepare": ("POST", f"{BASE}/preparer", False, "write"),
     "ministry.national_edit": ("GET", f"{BASE}/modifier", True, "write"),
-    "ministry.national_edit:post": ("POST", f"{BASE}/modifier", True, "write"),
-    "ministry.national_regenerate": ("POST", f"{BASE}/regenerer", True, "write"),
+    "ministry.national_edit_part": ("GET", f"{BASE}/modifier/eclairage", True, "write"),
+    "ministry.national_edit_part:post": ("POST", f"{BASE}/modifier/eclairage", True, "write"),
     "ministry.national_preview": ("GET", f"{BASE}/apercu", True, "read"),
     "ministry.national_download:html": ("GET", f"{BASE}/document.html", True, "read"),
     "ministry.national_download:odt": ("GET", f"{BASE}/document.odt", True, "read"),
     "ministry.national_download:zip": ("GET", f"{BASE}/document.zip", True, "read"),
     "ministry.national_proposals": ("GET", f"{BASE}/propositions", False, "read"),
 }
-EDIT_DATA = {"local_insight": "Éclairage national modifié.", "diagnosis": "Diagnostic national.",
-             "proposals": "Propositions nationales.", "revision": "quelconque"}
+EDIT_DATA = {"based_on": "{" + ", ".join(f'"{key}": 0' for key in INSIGHT_SECTIONS) + "}", "action": "save",
+             **{f"texts-{index}": "" for index in range(len(INSIGHT_SECTIONS))},
+             f"texts-{len(INSIGHT_SECTIONS) - 1}": "Éclairage national modifié."}
 
 
 def text(response):
@@ -76,7 +84,8 @@ def submitted(db, consultation, create_forum, create_question, subtopics, prefec
                               starts_at=paris_time(2009, 4, 2), commune="97209")
     add_minutes(martinique, {AttendanceCategory.PUBLIC: 2000})
     for code in ("13", "75", "972"):
-        submit_synthesis(prepare_draft(consultation, code, prefect, now=ON_TIME), prefect, now=ON_TIME)
+        submit_synthesis(prepare_draft(consultation, code, prefect, now=ON_TIME), prefect, now=ON_TIME,
+                         early_reason=EARLY)
     prepare_draft(consultation, "2A", prefect, now=ON_TIME)
     reopen_synthesis(department_synthesis(consultation, "972"), "Chiffres à revoir.", create_agent(Role.MINISTRY))
     db.session.commit()
@@ -108,8 +117,7 @@ def call(client, endpoint, data=None):
 def snapshot(db):
     db.session.expire_all()
     rows = db.session.scalars(db.select(NationalSynthesis).order_by(NationalSynthesis.id)).all()
-    return ([(row.id, row.local_insight, row.diagnosis, row.proposals, row.figures.get("departments"),
-              row.figures_computed_at) for row in rows],
+    return ([(row.id, row.texts, row.text_version) for row in rows],
             db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)))
 
 
@@ -121,7 +129,7 @@ def world(db, consultation, endpoint, create_agent):
 
 
 def submit_again(db, consultation, prefect, code="972"):
-    submit_synthesis(department_synthesis(consultation, code), prefect, now=ON_TIME)
+    submit_synthesis(department_synthesis(consultation, code), prefect, now=ON_TIME, early_reason=EARLY)
     db.session.commit()
 
 
@@ -212,9 +220,6 @@ def test_a_forged_form_without_csrf_token_is_refused(db, other_app, create_agent
     page = browser.get(BASE).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     data = EDIT_DATA | {"csrf_token": token}
-    if endpoint == "ministry.national_edit:post":
-        edit_page = browser.get(f"{BASE}/modifier").get_data(as_text=True)
-        data["revision"] = re.search(r'name="revision" type="hidden" value="([^"]+)"', edit_page).group(1)
     assert call(browser, endpoint, data=data).status_code == 302
     assert snapshot(db) != before
 
@@ -300,21 +305,30 @@ def test_the_overview_runs_a_fixed_number_of_queries(db, client, ministry, consu
 
     before = query_count()
     submit_again(db, consultation, prefect)
-    submit_synthesis(department_synthesis(consultation, "2A"), prefect, now=ON_TIME)
+    submit_synthesis(department_synthesis(consultation, "2A"), prefect, now=ON_TIME, early_reason=EARLY)
     db.session.commit()
     # The agent; the consultations; the submitted results (one query, whatever their number); the
     # national synthesis; the number of departments.
     assert query_count() == before == 5
     prepare_national(consultation, create_agent(Role.MINISTRY), now=ON_TIME)
     db.session.commit()
-    # The same, the agent who last changed the document (a colleague: not the agent already loaded), and
-    # the latest submission (are the stored figures outdated?).
     assert query_count() == 7
 
 
 # --- the document --------------------------------------------------------------------------------------
 
-def test_prepare_edit_regenerate_preview_and_download(db, client, ministry, consultation, submitted, prefect):
+def edit_form(client, part="eclairage"):
+    """Return the form data of a part's edit page as the page wrote it."""
+    page = client.get(f"{BASE}/modifier/{part}").get_data(as_text=True)
+    based_on = html.unescape(re.search(r'name="based_on"[^>]*value="([^"]*)"', page).group(1))
+    data = {"based_on": based_on, "action": "save"}
+    for index in range(len(json.loads(based_on))):
+        found = re.search(rf'<textarea[^>]*name="texts-{index}"[^>]*>(.*?)</textarea>', page, re.S)
+        data[f"texts-{index}"] = html.unescape(found.group(1)).strip()
+    return data
+
+
+def test_prepare_write_preview_and_download(db, client, ministry, consultation, submitted, prefect):
     page = text(client.get(BASE))
     assert "Préparer la synthèse nationale" in page
 
@@ -322,56 +336,40 @@ def test_prepare_edit_regenerate_preview_and_download(db, client, ministry, cons
 
     assert response.status_code == 302 and response.headers["Location"] == BASE
     national = national_synthesis(consultation)
-    assert national.figures["departments"] == ["13", "75"]
+    assert [annex.ref.key for annex in read_generated(national.generated).draft.annexes] == ["13", "75"]
     assert national.created_by_id == ministry.id
     page = text(client.get(BASE))
     assert "Le projet de synthèse nationale est prêt" in page
     assert "Préparer la synthèse nationale" not in page
     assert f'href="{BASE}/document.odt"' in page
 
-    # Edit: the form shows the drafted text; the saved Markdown is kept as typed (trimmed).
-    form = text(client.get(f"{BASE}/modifier"))
-    for title in PART_TITLES.values():
-        assert title in form
-    assert national.diagnosis[:40] in form
-    revision = re.search(r'name="revision" type="hidden" value="([^"]+)"', form).group(1)
-    insight = "### Ce que disent les Français\n\nUne **attente forte** de présence.\n\n<script>alert('x')</script>"
-    response = client.post(f"{BASE}/modifier", data={"local_insight": insight, "diagnosis": " Diagnostic. ",
-                                                     "proposals": "1. Une proposition nationale",
-                                                     "revision": revision})
+    # Write: each section shows its generated block; the ministry's text is kept as typed (trimmed).
+    form = words = text(client.get(f"{BASE}/modifier/eclairage"))
+    assert "Texte calculé à partir des données du département" in words and "Votre texte — Analyse du ministère" in form
+    insight = "#### Ce que disent les Français\n\nUne **attente forte** de présence.\n\n<script>alert('x')</script>"
+    data = edit_form(client)
+    data[f"texts-{len(INSIGHT_SECTIONS) - 1}"] = insight
+    response = client.post(f"{BASE}/modifier/eclairage", data=data)
     assert response.status_code == 302
     db.session.expire_all()
-    national = national_synthesis(consultation)
-    assert (national.local_insight, national.diagnosis) == (insight, "Diagnostic.")
+    assert read_texts(national_synthesis(consultation)).text("insight.analysis") == insight
 
-    # Martinique submits again: the page says the figures are out of date; regenerating keeps the text.
+    # Martinique submits again: the national content counts it at once, the text stays.
     submit_again(db, consultation, prefect)
-    assert "Les chiffres du document ne sont plus à jour" in text(client.get(BASE))
-    response = client.post(f"{BASE}/regenerer")
-    assert response.status_code == 302
+    page = squash(text(client.get(BASE)))
+    assert "à partir de 3 synthèses départementales transmises" in page
     db.session.expire_all()
     national = national_synthesis(consultation)
-    assert national.figures["departments"] == ["13", "75", "972"]
-    assert (national.local_insight, national.diagnosis) == (insight, "Diagnostic.")
-    page = text(client.get(BASE))
-    assert "recalculés à partir de 3 synthèses départementales" in page
-    assert "ne sont plus à jour" not in page
+    assert [annex.ref.key for annex in read_generated(national.generated).draft.annexes] == ["13", "75", "972"]
+    assert read_texts(national).text("insight.analysis") == insight
 
-    # Martinique is reopened and submitted again, amended: the same departments, but newer figures.
-    reopen_synthesis(department_synthesis(consultation, "972"), "Un forum à ajouter.", ministry, now=ON_TIME)
-    submit_synthesis(department_synthesis(consultation, "972"), prefect, now=utcnow())
-    db.session.commit()
-    assert "Les chiffres du document ne sont plus à jour" in text(client.get(BASE))
-    client.post(f"{BASE}/regenerer")
-    assert "ne sont plus à jour" not in text(client.get(BASE))
-
-    # Preview: the print-ready document, the script neutralised.
+    # Preview: the print-ready document, the script neutralised, the sources named in words.
     preview = client.get(f"{BASE}/apercu")
     assert preview.status_code == 200 and preview.mimetype == "text/html"
     body = preview.get_data(as_text=True)
     assert "<strong>attente forte</strong>" in body and "Ce que disent les Français" in body
     assert "<script" not in body.lower() and "alert(" not in body
-    assert "Martinique" in body
+    assert "Martinique" in body and "source:" not in body and "[Département" not in body
 
     # Downloads.
     page_html = client.get(f"{BASE}/document.html")
@@ -388,7 +386,7 @@ def test_prepare_edit_regenerate_preview_and_download(db, client, ministry, cons
     document = odt_text(odt.data)
     for number, title in enumerate(PART_TITLES.values(), 1):
         assert f"{number}. {title}" in document
-    assert "Une attente forte de présence." in document and "Une proposition nationale" in document
+    assert "Une attente forte de présence." in document
 
     bundle = client.get(f"{BASE}/document.zip")
     assert bundle.mimetype == "application/zip"
@@ -402,8 +400,7 @@ def test_prepare_edit_regenerate_preview_and_download(db, client, ministry, cons
 
     actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.object_type == "national_synthesis")
                                  .order_by(AuditEvent.id)).all()
-    assert actions == ["national_synthesis.prepare", "national_synthesis.edit", "national_synthesis.regenerate",
-                       "national_synthesis.regenerate"]
+    assert actions == ["national_synthesis.prepare", "national_synthesis.edit"]
 
 
 @pytest.mark.parametrize("endpoint", [e for e in ROUTES if ROUTES[e][2]])
@@ -442,43 +439,43 @@ def test_a_concurrent_double_submit_creates_one_synthesis_and_no_error(db, clien
     assert client.get(BASE).status_code == 200
 
 
-def test_an_edit_too_long_is_refused_next_to_its_field(db, client, ministry, consultation, prepared):
-    form = text(client.get(f"{BASE}/modifier"))
-    revision = re.search(r'name="revision" type="hidden" value="([^"]+)"', form).group(1)
+def test_an_edit_too_long_is_refused_next_to_its_section(db, client, ministry, consultation, prepared):
+    data = edit_form(client)
+    data["texts-0"] = "Texte conservé."
+    data[f"texts-{len(INSIGHT_SECTIONS) - 1}"] = "x" * 50_001
     before = snapshot(db)
 
-    response = client.post(f"{BASE}/modifier", data={"local_insight": "Texte conservé.", "diagnosis": "Court.",
-                                                     "proposals": "x" * 100_001, "revision": revision})
+    response = client.post(f"{BASE}/modifier/eclairage", data=data)
 
     assert response.status_code == 400
     page = text(response)
-    assert re.search(r'id="proposals-messages"[^>]*>\s*<p class="fr-message fr-message--error"[^>]*>'
-                     r"Ce texte dépasse 100\u202f000 caractères", page)
+    assert "Ce texte dépasse 50\u202f000 caractères" in page
     assert "Texte conservé." in page
     assert snapshot(db) == before
 
 
 def test_an_edit_made_meanwhile_by_another_agent_is_not_overwritten(db, client, ministry, consultation, prepared,
                                                                     create_agent):
-    form = text(client.get(f"{BASE}/modifier"))
-    revision = re.search(r'name="revision" type="hidden" value="([^"]+)"', form).group(1)
-    update_national_parts(prepared, {"diagnosis": "Texte de ma collègue."}, create_agent(Role.MINISTRY))
+    data = edit_form(client)
+    update_national_texts(prepared, {"insight.analysis": "Texte de ma collègue."}, {}, create_agent(Role.MINISTRY))
     db.session.commit()
-    data = {"local_insight": prepared.local_insight, "diagnosis": "Mon texte.", "proposals": prepared.proposals,
-            "revision": revision}
+    data[f"texts-{len(INSIGHT_SECTIONS) - 1}"] = "Mon texte."
 
-    response = client.post(f"{BASE}/modifier", data=data)
+    response = client.post(f"{BASE}/modifier/eclairage", data=data)
 
     assert response.status_code == 409
     page = text(response)
-    assert "Un autre agent a enregistré la synthèse nationale" in page and "Mon texte." in page
+    assert "Un autre agent a modifié cette section" in page and "Mon texte." in page
+    assert "Texte de ma collègue." in page
     db.session.expire_all()
-    assert national_synthesis(consultation).diagnosis == "Texte de ma collègue."
+    assert read_texts(national_synthesis(consultation)).text("insight.analysis") == "Texte de ma collègue."
     # Saving again from that page is a decision taken knowingly: it goes through.
-    newer = re.search(r'name="revision" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post(f"{BASE}/modifier", data=data | {"revision": newer}).status_code == 302
+    raw = response.get_data(as_text=True)
+    based_on = html.unescape(re.search(r'name="based_on"[^>]*value="([^"]*)"', raw).group(1))
+    assert json.loads(based_on)["insight.analysis"] == 1
+    assert client.post(f"{BASE}/modifier/eclairage", data=data | {"based_on": based_on}).status_code == 302
     db.session.expire_all()
-    assert national_synthesis(consultation).diagnosis == "Mon texte."
+    assert read_texts(national_synthesis(consultation)).text("insight.analysis") == "Mon texte."
 
 
 # --- the proposals catalogue ---------------------------------------------------------------------------
@@ -558,7 +555,7 @@ def test_the_catalogue_is_paginated_in_a_fixed_number_of_queries(db, client, min
     add_minutes(forum, {AttendanceCategory.PUBLIC: 50}, proposals=[
         (subtopics["2.A.1"], theme2, ProposalOrigin.PUBLIC, f"Proposition corse n° {number:02d}.")
         for number in range(60)])
-    submit_synthesis(department_synthesis(consultation, "2A"), prefect, now=ON_TIME)
+    submit_synthesis(department_synthesis(consultation, "2A"), prefect, now=ON_TIME, early_reason=EARLY)
     db.session.commit()
 
     # The agent; the consultation; its themes and sub-topics; the regions; the submitted results.

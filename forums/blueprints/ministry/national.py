@@ -24,7 +24,7 @@ from ...errors import render_error
 from ...extensions import db
 from ...models import Consultation, Department, Region
 from ...services.national_synthesis import (
-    current_national, national_aggregate, national_synthesis, prepare_national, update_national_texts,
+    national_aggregate, national_synthesis, prepare_national, refreshed_national, update_national_texts,
 )
 from ...services.question_search import theme_choices
 from ...services.syntheses import SynthesisError, TextConflict
@@ -89,8 +89,7 @@ def national_overview(slug):
         abort(404)
     aggregate = national_aggregate(consultation)
     synthesis = national_synthesis(consultation)
-    if synthesis is not None:
-        current_national(synthesis)
+    if synthesis is not None and refreshed_national(synthesis)[1]:
         db.session.commit()
     return render_template(
         "ministry/national.html",
@@ -134,6 +133,10 @@ def national_prepare(slug):
 @bp.get("/synthese-nationale/<slug>/modifier")
 def national_edit(slug):
     """Open the first part of the national synthesis for writing."""
+    consultation = _consultation(slug)
+    _ensure_editor("national_edit")
+    if national_synthesis(consultation) is None:
+        return render_error(404, NOT_PREPARED)
     return redirect(url_for(".national_edit_part", slug=slug, part=next(iter(PART_SLUGS))))
 
 
@@ -147,7 +150,9 @@ def national_edit_part(slug, part):
     synthesis = national_synthesis(consultation)
     if synthesis is None:
         return render_error(404, NOT_PREPARED)
-    generated = current_national(synthesis)
+    generated, refreshed = refreshed_national(synthesis)
+    if refreshed:
+        db.session.commit()
     draft_part = generated.draft.part(PART_SLUGS[part])
     form = PartTextsForm()
     conflicts = {}
@@ -173,6 +178,7 @@ def national_edit_part(slug, part):
                 db.session.rollback()
                 conflicts = error.current
                 form.show_errors(draft_part, error.errors)
+                form.rebase(read_texts(synthesis))
                 status = 409
             except SynthesisError as error:
                 db.session.rollback()
@@ -183,7 +189,6 @@ def national_edit_part(slug, part):
                 flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
                 return redirect(url_for(".national_edit_part", slug=slug, part=part))
     form.label_entries(draft_part)
-    db.session.commit()
     return render_template(
         "ministry/national_edit.html", consultation=consultation, form=form, part=draft_part,
         parts=generated.draft.parts, views=section_views(draft_part, read_texts(synthesis), generated, conflicts),

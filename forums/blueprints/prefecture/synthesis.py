@@ -112,9 +112,10 @@ def synthesis_overview(code):
     synthesis = _stored_synthesis(consultation, department.code) if consultation is not None else None
     can_edit = permissions.can_edit_department_synthesis(current_user, department)
     editable = can_edit and synthesis is not None and not synthesis.is_locked
-    generated = service.current_generated(synthesis) if synthesis is not None else None
-    # What the content's refresh wrote is kept now: a commit later would expire what the page shows.
-    db.session.commit()
+    generated, refreshed = service.refreshed_generated(synthesis) if synthesis is not None else (None, False)
+    if refreshed:
+        # Kept now, before the page reads anything: a later commit would expire what it shows.
+        db.session.commit()
     readiness = (service.readiness(synthesis, generated=generated)
                  if synthesis is not None and not synthesis.is_locked else None)
     candidates = service.addendum_candidates(synthesis) if synthesis is not None else []
@@ -187,6 +188,14 @@ def _changeable(code, action):
     return department, synthesis
 
 
+def _current(synthesis):
+    """Return the synthesis' generated content, recomputed and kept first if the department's data changed."""
+    generated, refreshed = service.refreshed_generated(synthesis)
+    if refreshed:
+        db.session.commit()
+    return generated
+
+
 def _locked_message(synthesis):
     when = f" le {french_date(synthesis.submitted_at)}" if synthesis.submitted_at else ""
     return (f"La synthèse a été transmise au ministère{when} : elle ne peut plus être modifiée. "
@@ -208,8 +217,7 @@ def edit_synthesis_part(code, part):
     if part not in PART_SLUGS:
         abort(404)
     department, synthesis = _changeable(code, "edit")
-    generated = service.current_generated(synthesis)
-    db.session.commit()
+    generated = _current(synthesis)
     draft_part = generated.draft.part(PART_SLUGS[part])
     form = PartTextsForm()
     conflicts = {}
@@ -234,6 +242,7 @@ def edit_synthesis_part(code, part):
                 db.session.rollback()
                 conflicts = error.current
                 form.show_errors(draft_part, error.errors)
+                form.rebase(read_texts(synthesis))
                 status = 409
             except SynthesisError as error:
                 db.session.rollback()
@@ -299,8 +308,7 @@ def download_synthesis(code, extension):
 def submit_synthesis(code):
     """Show what is ready and what is not, then transmit the synthesis on confirmation (and a reason, if early)."""
     department, synthesis = _changeable(code, "submit")
-    generated = service.current_generated(synthesis)
-    db.session.commit()
+    generated = _current(synthesis)
     readiness = service.readiness(synthesis, generated=generated)
     form = SubmitForm()
     refusal = None
