@@ -5,6 +5,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from synthesis.typography import count
+
 from ..extensions import db
 from ..models import Consultation
 from ..services.consultations import (
@@ -37,8 +39,8 @@ def seed_command(files):
             parts = [part for theme in data["themes"] for part in theme["parts"]]
             subtopics = sum(len(part["subtopics"]) for part in parts)
             click.echo(f"Consultation {data['slug']} créée : « {data['name']} » "
-                       f"({_count(len(data['themes']), 'thème')}, {_count(len(parts), 'partie')}, "
-                       f"{_count(subtopics, 'sous-thème')}).")
+                       f"({count(len(data['themes']), 'thème')}, {count(len(parts), 'partie')}, "
+                       f"{count(subtopics, 'sous-thème')}).")
         elif report.changed:
             click.echo(f"Consultation {data['slug']} mise à jour :")
         else:
@@ -75,7 +77,3 @@ def set_current_command(slug):
         click.echo(f"La consultation {slug} est désormais la consultation courante.")
     else:
         click.echo(f"La consultation {slug} était déjà la consultation courante.")
-
-
-def _count(number, noun):
-    return f"{number} {noun}{'s' if number > 1 else ''}"

@@ -3,6 +3,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from synthesis.typography import count
+
 from ..extensions import db
 from ..services.demo import DEMO_PASSWORD, DemoError, load_demo
 from ..templating import unit_noun
@@ -28,17 +30,17 @@ def load_command():
         state = "créé" if account.created else "existant"
         click.echo(f"  {account.email:<45} {account.role.label} — {account.territory} ({state})")
     _echo_consultation(report)
-    click.echo(f"Forums de démonstration ({_count(len(report.forums_created), 'créé')}, "
-               f"{_count(report.invitees_added, 'invité ajouté', 'invités ajoutés')}) :")
+    click.echo(f"Forums de démonstration ({count(len(report.forums_created), 'créé')}, "
+               f"{count(report.invitees_added, 'invité ajouté', 'invités ajoutés')}) :")
     for department in report.departments:
-        states = ", ".join(f"{status.label.lower()} {count}" for status, count in department.counts.items())
+        states = ", ".join(f"{status.label.lower()} {number}" for status, number in department.counts.items())
         coverage = department.coverage
         unit = unit_noun(coverage.unit_kind)
-        click.echo(f"  {department.code} {department.name} : {_count(department.total, 'forum')} ({states}) ; "
+        click.echo(f"  {department.code} {department.name} : {count(department.total, 'forum')} ({states}) ; "
                    f"couverture {coverage.covered_count}/{coverage.total} {unit} "
                    f"({_percent(coverage.percentage)})")
-    click.echo(f"Questions de citoyens de démonstration : {_count(report.questions_created, 'créée')}.")
-    click.echo(f"Comptes-rendus de démonstration : {_count(report.minutes_recorded, 'enregistré')}.")
+    click.echo(f"Questions de citoyens de démonstration : {count(report.questions_created, 'créée')}.")
+    click.echo(f"Comptes-rendus de démonstration : {count(report.minutes_recorded, 'enregistré')}.")
     if report.synthesis_prepared:
         click.echo("Projet de synthèse départementale préparé pour les Bouches-du-Rhône.")
     if not report.changed:
@@ -62,9 +64,6 @@ def _echo_consultation(report):
     for line in report.consultation_changes:
         click.echo(f"  - {line}")
 
-
-def _count(number, singular, plural=None):
-    return f"{number} {singular if number <= 1 else plural or singular + 's'}"
 
 
 def _percent(value):

@@ -6,6 +6,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask.cli import AppGroup
 
+from synthesis.typography import count
+
 from ..models import MailStatus
 from ..services.mail import (
     MESSAGE_ERRORS, MailServerUnavailable, compose_message, deliver, outbox_counts, send_pending,
@@ -24,9 +26,9 @@ def send_command(limit):
     sent, pending = send_pending(limit=limit)
     failed = outbox_counts()[MailStatus.FAILED]
     logged = " (MAIL_BACKEND=log : écrits dans le journal, non envoyés)" if _logs_only() else ""
-    click.echo(f"{_count(sent, 'message envoyé', 'messages envoyés')}{logged} ; "
-               f"{_count(pending, 'message en attente', 'messages en attente')} d'un nouvel essai ; "
-               f"{_count(failed, 'message en échec définitif', 'messages en échec définitif')}.")
+    click.echo(f"{count(sent, 'message envoyé', 'messages envoyés')}{logged} ; "
+               f"{count(pending, 'message en attente', 'messages en attente')} d'un nouvel essai ; "
+               f"{count(failed, 'message en échec définitif', 'messages en échec définitif')}.")
 
 
 @mail_cli.command("test", help="Envoyer tout de suite un message d'essai à ADRESSE, "
@@ -63,7 +65,3 @@ def test_command(address):
 
 def _logs_only():
     return current_app.config["MAIL_BACKEND"] == "log"
-
-
-def _count(number, singular, plural):
-    return f"{number} {singular if number <= 1 else plural}"

@@ -5,6 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from synthesis.typography import count
+
 from ..extensions import db
 from ..services.minutes_followup import send_minutes_reminders
 from ..timeutils import PARIS
@@ -45,16 +47,16 @@ def remind_command(now_text, dry_run):
             continue
         parts = []
         if reminder.queued:
-            parts.append(f"{_count(len(reminder.queued), 'destinataire')} ({', '.join(reminder.queued)})")
+            parts.append(f"{count(len(reminder.queued), 'destinataire')} ({', '.join(reminder.queued)})")
         if reminder.copied:
-            parts.append(f"{_count(len(reminder.copied), 'copie')} à la préfecture ({', '.join(reminder.copied)})")
+            parts.append(f"{count(len(reminder.copied), 'copie')} à la préfecture ({', '.join(reminder.copied)})")
         if reminder.already:
-            parts.append(_count(reminder.already, "agent déjà prévenu", "agents déjà prévenus"))
+            parts.append(count(reminder.already, "agent déjà prévenu", "agents déjà prévenus"))
         click.echo(f"{line} : {' ; '.join(parts)}.")
     if dry_run:
-        click.echo(f"{_count(run.queued_count, 'message serait préparé', 'messages seraient préparés')}.")
+        click.echo(f"{count(run.queued_count, 'message serait préparé', 'messages seraient préparés')}.")
     else:
-        click.echo(f"{_count(run.queued_count, 'message préparé', 'messages préparés')} : "
+        click.echo(f"{count(run.queued_count, 'message préparé', 'messages préparés')} : "
                    "« flask mail send » les envoie.")
 
 
@@ -68,7 +70,3 @@ def _parse_now(text):
         raise CommandFailed(f"date invalide : « {text} ». Écrivez-la par exemple 2009-03-24 ou "
                             "2009-03-24T09:00.") from None
     return value.replace(tzinfo=PARIS) if value.tzinfo is None else value
-
-
-def _count(number, singular, plural=None):
-    return f"{number} {singular if number <= 1 else plural or singular + 's'}"

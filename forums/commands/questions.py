@@ -4,6 +4,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from synthesis.typography import count
+
 from ..extensions import db
 from ..models import Consultation
 from ..services.digests import queue_moderation_digests
@@ -34,19 +36,19 @@ def digest_command():
     click.echo(f"Questions en attente de modération le {run.day:%d/%m/%Y} :")
     for department in run.departments:
         line = (f"  {department.code} – {department.name} : "
-                f"{_count(department.pending, 'question')}, "
+                f"{count(department.pending, 'question')}, "
                 f"{'la plus ancienne ' if department.pending > 1 else ''}{_since(department.oldest_days)}")
         if department.unattended:
             click.echo(f"{line} ; aucun agent actif ne peut les modérer.", err=True)
             continue
         parts = []
         if department.queued:
-            parts.append(_count(len(department.queued), "message préparé", "messages préparés"))
+            parts.append(count(len(department.queued), "message préparé", "messages préparés"))
         if department.already_queued:
-            parts.append(_count(department.already_queued, "agent déjà prévenu", "agents déjà prévenus")
+            parts.append(count(department.already_queued, "agent déjà prévenu", "agents déjà prévenus")
                          + " aujourd'hui")
         click.echo(f"{line} ; {', '.join(parts)}.")
-    summary = f"{_count(sent, 'message envoyé', 'messages envoyés')} sur {len(mails)}."
+    summary = f"{count(sent, 'message envoyé', 'messages envoyés')} sur {len(mails)}."
     if sent < len(mails):
         summary += " Les autres restent dans la file d'envoi : « flask mail send » les réessaiera."
     click.echo(summary)
@@ -77,18 +79,18 @@ def purge_command(slug, dry_run, force):
         db.session.commit()
         click.echo(f"Données personnelles supprimées pour la consultation {slug} :")
     lines = [
-        f"{_count(report.contacts, 'coordonnée de citoyen', 'coordonnées de citoyens')} "
-        f"({_count(report.emails, 'adresse électronique', 'adresses électroniques')}, "
-        f"{_count(report.display_names, 'nom affiché', 'noms affichés')})",
-        f"{_count(report.citizen_mails, 'courriel adressé', 'courriels adressés')} aux citoyens",
-        f"{_count(report.supports, 'soutien', 'soutiens')} (identifiants de navigateur ; "
+        f"{count(report.contacts, 'coordonnée de citoyen', 'coordonnées de citoyens')} "
+        f"({count(report.emails, 'adresse électronique', 'adresses électroniques')}, "
+        f"{count(report.display_names, 'nom affiché', 'noms affichés')})",
+        f"{count(report.citizen_mails, 'courriel adressé', 'courriels adressés')} aux citoyens",
+        f"{count(report.supports, 'soutien', 'soutiens')} (identifiants de navigateur ; "
         "le nombre de soutiens de chaque question est conservé)",
     ]
     if report.edited_originals:
-        lines.append(f"{_count(report.edited_originals, 'texte original', 'textes originaux')} de questions "
+        lines.append(f"{count(report.edited_originals, 'texte original', 'textes originaux')} de questions "
                      f"modifiées par la modération, {_replaced(report.edited_originals)} par le texte publié")
     if report.rejected_texts:
-        lines.append(f"{_count(report.rejected_texts, 'texte', 'textes')} de questions non publiées, "
+        lines.append(f"{count(report.rejected_texts, 'texte', 'textes')} de questions non publiées, "
                      f"{_replaced(report.rejected_texts)} par une mention")
     click.echo(" ;\n".join(f"  - {line}" for line in lines) + ".")
     click.echo("Sont conservés : les questions et les réponses telles que modérées, les nombres de soutiens, "
@@ -105,7 +107,3 @@ def _since(days):
     if days == 1:
         return "déposée hier"
     return f"en attente depuis {days} jours"
-
-
-def _count(number, singular, plural=None):
-    return f"{number} {singular if number <= 1 else plural or singular + 's'}"

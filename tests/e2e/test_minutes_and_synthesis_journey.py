@@ -27,6 +27,7 @@ SIGNED_NAME = "compte-rendu-signe.pdf"
 CONCERNS = "Caméras en panne près de la gare."
 ANSWERS = "Réparation prévue en avril."
 PROPOSAL = "Installer deux caméras place de la gare."
+OWN_TEXT = "Les habitants d'Aix attendent surtout des caméras qui fonctionnent."
 
 
 @pytest.fixture
@@ -196,16 +197,23 @@ def test_minutes_then_synthesis_from_the_sub_prefect_to_the_ministry(browser, li
     assert f"{PROPOSAL} (Vidéo-protection — origine : Élu)" in section(browser, "summary-proposals")
     assert SIGNED_NAME not in page_text(browser)
 
-    # 4. The prefecture prepares the departmental synthesis and submits it.
+    # 4. The prefecture prepares the departmental synthesis, writes its own text beside the computed one,
+    # and submits it.
     log_in(browser, live_server, "/prefecture/departements/13/synthese", *department[Role.PREFECTURE])
     assert badge(browser, "synthesis-status") == "non commencée"
-    assert "Tous les forums tenus ont leur compte-rendu." in section(browser, "missing-minutes")
     follow(browser, button(browser, "Préparer le projet de synthèse"))
     assert "Le projet de synthèse est préparé" in page_text(browser)
     assert badge(browser, "synthesis-status") == "projet"
+    assert "Tous les forums tenus ont leur compte-rendu." in section(browser, "check-minutes")
+    follow(browser, browser.find_element(By.LINK_TEXT, "Rédiger le texte de la préfecture"))
+    assert "Texte calculé à partir des données du département" in page_text(browser)
+    field(browser, "Votre texte — Éclairage de la préfecture").send_keys(OWN_TEXT)
+    follow(browser, button(browser, "Enregistrer"))
+    assert "votre texte est enregistré" in page_text(browser)
+    follow(browser, browser.find_element(By.LINK_TEXT, "Retour à la synthèse"))
     follow(browser, browser.find_element(By.LINK_TEXT, "Transmettre au ministère"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Transmettre la synthèse au ministère"
-    assert not browser.find_elements(By.ID, "missing-minutes")
+    assert not browser.find_elements(By.ID, "early")
     confirmation = label(browser, "Je confirme la transmission", exact=False)
     confirmation.click()
     assert browser.find_element(By.ID, confirmation.get_attribute("for")).is_selected()
@@ -223,3 +231,6 @@ def test_minutes_then_synthesis_from_the_sub_prefect_to_the_ministry(browser, li
     assert "13 – Bouches-du-Rhône" in row.text
     assert row.find_element(By.CLASS_NAME, "fr-badge").text.casefold() == "transmise"
     assert "1 synthèse transmise sur 4 départements" in page_text(browser)
+    follow(browser, row.find_element(By.LINK_TEXT, "13 – Bouches-du-Rhône"))
+    assert OWN_TEXT in page_text(browser)
+    assert "source:" not in browser.page_source
