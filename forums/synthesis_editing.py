@@ -7,8 +7,9 @@ the meantime is refused with the typed text kept (see forums.services.syntheses.
 """
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import FieldList, HiddenField, TextAreaField
 from wtforms.validators import ValidationError
@@ -17,6 +18,10 @@ from synthesis.citations import figure_values, outdated_citations
 from synthesis.document import DIAGNOSIS, INSIGHT, PROPOSALS
 from synthesis.figure_tables import figure_label
 from synthesis.typography import format_decimal, format_number, guillemets
+
+from .extensions import db
+from .services.syntheses import SynthesisError, TextConflict
+from .services.synthesis_content import read_texts
 
 #: The parts as their addresses name them, in the document's order.
 PART_SLUGS = {"eclairage": INSIGHT, "diagnostic": DIAGNOSIS, "propositions": PROPOSALS}
@@ -131,3 +136,75 @@ def citation_message(outdated, tables):
 
 def _number(value):
     return format_number(int(value)) if float(value).is_integer() else format_decimal(value)
+
+
+#: Said when a posted form no longer matches the part's sections (a consultation's themes changed).
+SECTIONS_CHANGED = ("Les sections de cette partie ont changé depuis l'ouverture du formulaire : "
+                    "copiez votre texte, rechargez la page et reportez-le.")
+
+
+@dataclass
+class PartEdit:
+    """What one request on a part's edit page came to: saved, or the page to show again and its status."""
+
+    form: PartTextsForm
+    status: int = 200
+    saved: bool = False
+    #: The form no longer matches the part's sections: the request is refused (400).
+    stale_form: bool = False
+    #: The part as it would read with the typed texts, when a preview was asked.
+    preview: object = None
+    conflicts: dict = field(default_factory=dict)
+
+    @property
+    def has_errors(self):
+        """Tell whether the page must show the form's errors."""
+        form = self.form
+        return bool(form.errors or form.form_errors or any(entry.errors for entry in form.texts.entries))
+
+    def page(self, synthesis, generated, part):
+        """Return what the edit page shows: the sections with their flags, the preview, the errors."""
+        self.form.label_entries(part)
+        return {"form": self.form, "part": part, "parts": generated.draft.parts, "preview": self.preview,
+                "views": section_views(part, read_texts(synthesis), generated, self.conflicts),
+                "markdown_hint": MARKDOWN_HINT, "has_errors": self.has_errors}
+
+
+def edit_part(synthesis, generated, part, save, render_part):
+    """Handle a request on a part's edit page: show the form, preview the part, or save the texts.
+
+    ``save(texts, versions)`` stores the texts (an operation raising SynthesisError or
+    TextConflict); ``render_part(markdown)`` returns the preview's HTML. A save that succeeds is
+    left to the caller to commit; a refused one is rolled back, its typed text kept on the form.
+    """
+    form = PartTextsForm()
+    outcome = PartEdit(form)
+    if not form.is_submitted():
+        form.fill(part, read_texts(synthesis))
+        return outcome
+    if not form.validate():
+        outcome.status = 400
+        return outcome
+    try:
+        texts = form.section_texts()
+    except ValueError:
+        outcome.stale_form, outcome.status = True, 400
+        return outcome
+    if request.form.get("action") == "preview":
+        merged = read_texts(synthesis).markdowns() | texts
+        outcome.preview = render_part(generated.draft.part_markdown(part.key, merged))
+        return outcome
+    try:
+        save(texts, form.versions())
+    except TextConflict as error:
+        db.session.rollback()
+        outcome.conflicts, outcome.status = error.current, 409
+        form.show_errors(part, error.errors)
+        form.rebase(read_texts(synthesis))
+    except SynthesisError as error:
+        db.session.rollback()
+        outcome.status = 400
+        form.show_errors(part, error.errors)
+    else:
+        outcome.saved = True
+    return outcome

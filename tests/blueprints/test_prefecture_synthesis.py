@@ -452,3 +452,13 @@ def test_overview_query_count_does_not_grow_with_the_department(db, client, cons
     # nothing changed, nothing recomputed); the readiness: held forums without minutes, forums to hold,
     # coverage (4), questions to moderate, unsigned minutes; the menu's moderation count.
     assert len(first) == len(second) == 15, "\n".join(second)
+
+
+def test_a_long_text_of_punctuation_and_brackets_is_stored_and_rendered(db, client, consultation, department,
+                                                                         prefecture):
+    prepare(client)
+    adversarial = "[]()" * 2500 + ".;" * 2000 + "<a " * 1000
+    assert write(client, INSIGHT, {"insight.analysis": adversarial}).status_code == 302
+    assert read_texts(stored(db)).text("insight.analysis") == adversarial.strip()
+    for url in (f"{BASE}/apercu", PART_PAGES[INSIGHT], f"{BASE}.odt"):
+        assert client.get(url).status_code == 200, url

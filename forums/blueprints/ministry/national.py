@@ -27,10 +27,9 @@ from ...services.national_synthesis import (
     national_aggregate, national_synthesis, prepare_national, refreshed_national, update_national_texts,
 )
 from ...services.question_search import theme_choices
-from ...services.syntheses import SynthesisError, TextConflict
-from ...services.synthesis_content import read_texts
+from ...services.syntheses import SynthesisError
 from ...services.synthesis_inputs import ORIGIN_TO_ENGINE, engine_origin
-from ...synthesis_editing import MARKDOWN_HINT, PART_SLUGS, SLUG_OF_PART, PartTextsForm, section_views
+from ...synthesis_editing import PART_SLUGS, SECTIONS_CHANGED, SLUG_OF_PART, edit_part
 from . import bp
 from .national_forms import CatalogueFiltersForm
 from .routes import all_consultations
@@ -154,48 +153,21 @@ def national_edit_part(slug, part):
     if refreshed:
         db.session.commit()
     draft_part = generated.draft.part(PART_SLUGS[part])
-    form = PartTextsForm()
-    conflicts = {}
-    preview = None
-    status = 200
-    if not form.is_submitted():
-        form.fill(draft_part, read_texts(synthesis))
-    elif not form.validate():
-        status = 400
-    else:
-        try:
-            texts = form.section_texts()
-        except ValueError:
-            return render_error(400, "Les sections de cette partie ont changé depuis l'ouverture du formulaire : "
-                                     "copiez votre texte, rechargez la page et reportez-le.")
-        if request.form.get("action") == "preview":
-            merged = read_texts(synthesis).markdowns() | texts
-            preview = markdown_html(generated.draft.part_markdown(draft_part.key, merged), SiteAddresses(consultation))
-        else:
-            try:
-                update_national_texts(synthesis, texts, form.versions(), _agent())
-            except TextConflict as error:
-                db.session.rollback()
-                conflicts = error.current
-                form.show_errors(draft_part, error.errors)
-                form.rebase(read_texts(synthesis))
-                status = 409
-            except SynthesisError as error:
-                db.session.rollback()
-                form.show_errors(draft_part, error.errors)
-                status = 400
-            else:
-                db.session.commit()
-                flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
-                return redirect(url_for(".national_edit_part", slug=slug, part=part))
-    form.label_entries(draft_part)
+    links = SiteAddresses(consultation)
+    outcome = edit_part(synthesis, generated, draft_part,
+                        save=lambda texts, versions: update_national_texts(synthesis, texts, versions, _agent()),
+                        render_part=lambda markdown: markdown_html(markdown, links))
+    if outcome.stale_form:
+        return render_error(400, SECTIONS_CHANGED)
+    if outcome.saved:
+        db.session.commit()
+        flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
+        return redirect(url_for(".national_edit_part", slug=slug, part=part))
     return render_template(
-        "ministry/national_edit.html", consultation=consultation, form=form, part=draft_part,
-        parts=generated.draft.parts, views=section_views(draft_part, read_texts(synthesis), generated, conflicts),
-        preview=preview, markdown_hint=MARKDOWN_HINT,
-        has_errors=bool(form.errors or form.form_errors or any(entry.errors for entry in form.texts.entries)),
+        "ministry/national_edit.html", consultation=consultation,
         part_url=lambda key: url_for(".national_edit_part", slug=slug, part=SLUG_OF_PART[key]),
-    ), status
+        **outcome.page(synthesis, generated, draft_part),
+    ), outcome.status
 
 
 @bp.get("/synthese-nationale/<slug>/apercu")

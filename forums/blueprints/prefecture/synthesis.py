@@ -24,9 +24,9 @@ from ...errors import render_error
 from ...extensions import db
 from ...models import Consultation, Department, DepartmentSynthesis, SynthesisAnnex, SynthesisStatus
 from ...services import syntheses as service
-from ...services.syntheses import MissingMinutes, SynthesisError, TextConflict
+from ...services.syntheses import MissingMinutes, SynthesisError
 from ...services.synthesis_content import read_texts
-from ...synthesis_editing import MARKDOWN_HINT, PART_SLUGS, SLUG_OF_PART, PartTextsForm, section_views
+from ...synthesis_editing import PART_SLUGS, SECTIONS_CHANGED, SLUG_OF_PART, edit_part
 from ...templating import french_date
 from . import bp
 from .synthesis_forms import AddendumForm, SubmitForm
@@ -219,54 +219,21 @@ def edit_synthesis_part(code, part):
     department, synthesis = _changeable(code, "edit")
     generated = _current(synthesis)
     draft_part = generated.draft.part(PART_SLUGS[part])
-    form = PartTextsForm()
-    conflicts = {}
-    preview = None
-    status = 200
-    if not form.is_submitted():
-        form.fill(draft_part, read_texts(synthesis))
-    elif not form.validate():
-        status = 400
-    else:
-        try:
-            texts = form.section_texts()
-        except ValueError:
-            _stop(400, "Les sections de cette partie ont changé depuis l'ouverture du formulaire : "
-                       "copiez votre texte, rechargez la page et reportez-le.")
-        if request.form.get("action") == "preview":
-            preview = _preview(synthesis, generated, draft_part.key, texts)
-        else:
-            try:
-                service.update_texts(synthesis, texts, form.versions(), _agent())
-            except TextConflict as error:
-                db.session.rollback()
-                conflicts = error.current
-                form.show_errors(draft_part, error.errors)
-                form.rebase(read_texts(synthesis))
-                status = 409
-            except SynthesisError as error:
-                db.session.rollback()
-                form.show_errors(draft_part, error.errors)
-                status = 400
-            else:
-                db.session.commit()
-                flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
-                return redirect(url_for(".edit_synthesis_part", code=department.code, part=part))
-    form.label_entries(draft_part)
+    links = SiteAddresses(synthesis.consultation)
+    outcome = edit_part(synthesis, generated, draft_part,
+                        save=lambda texts, versions: service.update_texts(synthesis, texts, versions, _agent()),
+                        render_part=lambda markdown: markdown_html(markdown, links))
+    if outcome.stale_form:
+        _stop(400, SECTIONS_CHANGED)
+    if outcome.saved:
+        db.session.commit()
+        flash(f"« {draft_part.title} » : votre texte est enregistré.", "success")
+        return redirect(url_for(".edit_synthesis_part", code=department.code, part=part))
     return render_template(
-        "prefecture/synthesis_edit.html", department=department, synthesis=synthesis, form=form,
-        part=draft_part, parts=generated.draft.parts,
-        views=section_views(draft_part, read_texts(synthesis), generated, conflicts),
-        preview=preview, markdown_hint=MARKDOWN_HINT,
-        has_errors=bool(form.errors or form.form_errors or any(entry.errors for entry in form.texts.entries)),
+        "prefecture/synthesis_edit.html", department=department, synthesis=synthesis,
         part_url=lambda key: url_for(".edit_synthesis_part", code=department.code, part=SLUG_OF_PART[key]),
-    ), status
-
-
-def _preview(synthesis, generated, part_key, typed):
-    """Return the HTML of one part as it would read with the typed texts, nothing saved."""
-    texts = read_texts(synthesis).markdowns() | typed
-    return markdown_html(generated.draft.part_markdown(part_key, texts), SiteAddresses(synthesis.consultation))
+        **outcome.page(synthesis, generated, draft_part),
+    ), outcome.status
 
 
 # --- documents ------------------------------------------------------------------------------------
