@@ -130,8 +130,18 @@ def elide(word, text):
     return f"{word} {text}"
 
 
+#: "de" contracts with a leading "le" or "les": "du Puy-en-Velay", "des Pennes-Mirabeau" ("de La Ciotat" stays).
+_CONTRACTIONS = {"le": "du", "les": "des"}
+
+
 def of(text):
-    """Return "de" before ``text``, elided when it must be: "d’1 synthèse", "de 3 synthèses", "d’Istres"."""
+    """Return "de" before ``text``, elided or contracted as French does.
+
+    "d’1 synthèse", "de 3 synthèses", "d’Istres", "du Puy-en-Velay", "des Pennes-Mirabeau", "de La Ciotat".
+    """
+    first, _, rest = (text or "").partition(" ")
+    if rest and first.lower() in _CONTRACTIONS:
+        return f"{_CONTRACTIONS[first.lower()]} {rest}"
     return elide("de", text)
 
 

@@ -66,6 +66,9 @@ class CommuneForums:
     #: For a city divided into municipal arrondissements (Paris, Lyon, Marseille): its arrondissements,
     #: in order, for the citizen to choose theirs; its forums are theirs.
     arrondissements: list[Commune] = field(default_factory=list)
+    #: A municipal arrondissement whose cantons are not known one by one (Marseille's are drawn along
+    #: streets): it is served by every canton of its city, and its forums come first.
+    cantons_of_the_city: bool = False
 
 
 def escape_like(text):
@@ -165,4 +168,9 @@ def commune_forums(consultation, commune):
         department_forums = db.session.scalars(
             public_forums_query(consultation, commune.department_code)
         ).all()
-    return CommuneForums(commune, forums, uncovered, department_forums)
+    city_wide = commune.parent is not None and len(commune.cantons) > 1 and \
+        {canton.code for canton in commune.cantons} == {canton.code for canton in commune.parent.cantons}
+    if city_wide:
+        # Held in the arrondissement itself first: the nearest forums of the city's cantons.
+        forums = sorted(forums, key=lambda forum: forum.commune_code != commune.code)
+    return CommuneForums(commune, forums, uncovered, department_forums, cantons_of_the_city=city_wide)

@@ -162,6 +162,21 @@ def test_13013_finds_the_13th_arrondissement_of_marseille_and_only_the_cantons_s
     assert "Marseille-10" not in text
 
 
+def test_an_arrondissement_of_marseille_without_its_table_gets_the_city_forums_its_own_first(
+        db, client, big_cities, forum):
+    forum("13", cantons=["1312"], title="Forum de Marseille-1", commune="13201")
+    forum("13", cantons=["1313"], title="Forum de Marseille-2 au 14e", commune="13214")
+
+    text = re.sub(r"\s+", " ", page(client, "/trouver-mon-forum", q="13014"))
+
+    assert 'id="commune-title">Marseille 14e Arrondissement (13014) <span' in text
+    # No false claim that the 14th is split between all twelve cantons: it is not known canton by canton.
+    assert "est partagée entre" not in text
+    assert ("Les cantons de Marseille sont délimités rue par rue, sans suivre les arrondissements : voici les forums "
+            "des cantons de Marseille, ceux qui se tiennent dans le 14e arrondissement en premier.") in text
+    assert text.index("Forum de Marseille-2 au 14e") < text.index("Forum de Marseille-1")
+
+
 def test_a_divided_city_asks_for_the_arrondissement(db, client, big_cities):
     text = page(client, "/trouver-mon-forum", q="paris")
 

@@ -128,6 +128,8 @@ def test_a_label_cannot_break_its_link():
     ("1 synthèse", "d’1 synthèse"), ("11 synthèses", "de 11 synthèses"), ("3 forums", "de 3 forums"),
     ("Arles", "d’Arles"), ("Istres", "d’Istres"), ("Hyères", "d’Hyères"), ("Marseille", "de Marseille"),
     ("aucune synthèse", "d’aucune synthèse"), ("huit forums", "de huit forums"), ("hameau", "de hameau"),
+    ("Étampes", "d’Étampes"), ("Le Puy-en-Velay-1", "du Puy-en-Velay-1"), ("Les Pennes-Mirabeau", "des Pennes-Mirabeau"),
+    ("Berre-l'Étang", "de Berre-l'Étang"), ("La Ciotat", "de La Ciotat"),
 ])
 def test_elision(text, expected):
     assert of(text) == expected

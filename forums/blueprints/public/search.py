@@ -6,23 +6,7 @@ from ...services.commune_search import (
     MAX_SUGGESTIONS, CommuneMatches, commune_forums, find_commune, search_communes,
 )
 from ...services.public import current_consultation
-from ...text import fold
 from . import bp
-
-#: Leading articles contracted with "de": "le canton du Puy", "des Pennes-Mirabeau".
-_CONTRACTIONS = {"le": "du", "les": "des"}
-
-
-def of_place(name):
-    """Return "de" and the place name with French elision and contraction: "d'Arles", "du Tholonet"."""
-    first, _, rest = name.partition(" ")
-    if first.lower() in _CONTRACTIONS and rest:
-        return f"{_CONTRACTIONS[first.lower()]} {rest}"
-    initial = fold(name[:1])
-    if initial and initial in "aeiouy":
-        return f"d'{name}"
-    return f"de {name}"
-
 
 @bp.get("/trouver-mon-forum")
 @cacheable
@@ -49,7 +33,6 @@ def find_forum():
         matches=matches,
         commune=commune,
         result=result,
-        of_place=of_place,
     )
 
 
