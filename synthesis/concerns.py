@@ -470,8 +470,9 @@ def _phrases(text):
     """Yield (key, start, end) of the label candidates of ``text``: 1 to LABEL_WORDS content words.
 
     Between two content words there may be nothing but spaces, a hyphen or an apostrophe, or one
-    connector ("de", "à", "en", "la"…). A candidate never starts or ends with a time word, never
-    starts with a verb form, and is never made of subject words only.
+    connector ("de", "à", "en", "la"…). A candidate starts where a phrase does (not right after
+    another content word), never starts or ends with a time word, never starts with a verb form,
+    and is never made of subject words only.
     """
     words = split_words(text)
     analysed = [(lowered, start, end, *analyse_word(lowered)) for lowered, start, end in words]
@@ -479,6 +480,8 @@ def _phrases(text):
         lowered, start, _, term, lemma = analysed[first]
         if term is None or term in TIME_WORDS or _is_verb_form(lowered, lemma):
             continue
+        if first and analysed[first - 1][3] is not None and _tight(text, analysed[first - 1][2], start):
+            continue  # inside a phrase ("municipale" of "police municipale"): phrases start at its head
         key = [term]
         position = first
         while True:
@@ -554,18 +557,19 @@ class _Labeller:
     def keys(self, index):
         return {key for key, _ in self.candidates(index)}
 
-    def label(self, pool, forbidden):
+    def label(self, pool, forbidden, recurring=True):
         """Return (label, key terms) for units ``pool`` (closest to the centre first), or None.
 
         ``forbidden`` is a list of term sets (the titles of the concern's sub-topics): a candidate
-        made of their words only is not a label.
+        made of their words only is not a label. With ``recurring``, a candidate must come up in
+        two units of the pool.
         """
         shares = Counter()
         for index in pool:
             shares.update(self.keys(index))
         scored = []
         for key, count in shares.items():
-            if count < min(2, len(pool)) or any(set(key) <= title for title in forbidden):
+            if (recurring and count < min(2, len(pool))) or any(set(key) <= title for title in forbidden):
                 continue
             rarity = math.log((self.background_size + 1) / (self.frequency.get(key, 0) + 1)) + 1
             scored.append((round((count / len(pool)) ** 2 * rarity, PRECISION), key))
@@ -687,9 +691,9 @@ def find_concerns(documents, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quot
             # Closeness to the centre: each member's average similarity to the group.
             closeness = np.round(_centre_dot(features, members), PRECISION)
             group = _Group(members, sources, dict(zip(members, closeness.tolist())))
-            # A group whose texts share no phrase at all is a coincidence of meanings, not a concern
+            # A group whose texts share no word at all is a coincidence of meanings, not a concern
             # anyone would name: left out.
-            if labeller.label(_central(group), []) is not None:
+            if (features.words[_central(group)].getnnz(axis=0) >= 2).any():
                 groups.append(group)
 
     def build(group, subtopic_code):
@@ -705,7 +709,10 @@ def find_concerns(documents, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quot
         codes = [subtopic_code] if subtopic_code is not None else [code for code, _ in filed.most_common()]
         forbidden = [titles[code] for code in codes if code in titles]
         whole = _central(group)
+        # A phrase the group's texts share, else one of its most central texts' phrases: never the
+        # sub-topic's title when anything else is said.
         label, key_terms = (labeller.label(ranked[:LABEL_POOL], forbidden) or labeller.label(whole, forbidden)
+                            or labeller.label(ranked[:LABEL_POOL], forbidden, recurring=False)
                             or labeller.label(whole, []))
         terms, vector = _signature(features, group.members)
         sources_here = tuple(dict.fromkeys(documents[units[index].document].source for index in sorted(members)))
