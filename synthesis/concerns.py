@@ -471,8 +471,8 @@ def _phrases(text):
 
     Between two content words there may be nothing but spaces, a hyphen or an apostrophe, or one
     connector ("de", "à", "en", "la"…). A candidate starts where a phrase does (not right after
-    another content word), never starts or ends with a time word, never starts with a verb form,
-    and is never made of subject words only.
+    another content word), never starts or ends with a time word, holds no verb form, and is
+    never made of subject words only.
     """
     words = split_words(text)
     analysed = [(lowered, start, end, *analyse_word(lowered)) for lowered, start, end in words]
@@ -502,7 +502,7 @@ def _phrases(text):
             if following >= len(analysed) or not _tight(text, analysed[following - 1][2], analysed[following][1]):
                 break
             term = analysed[following][3]
-            if term is None:
+            if term is None or _is_verb_form(analysed[following][0], analysed[following][4]):
                 break
             key.append(term)
             position = following
@@ -696,24 +696,29 @@ def find_concerns(documents, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quot
             if (features.words[_central(group)].getnnz(axis=0) >= 2).any():
                 groups.append(group)
 
+    labels = {}
+
+    def labelled(group, filed):
+        """Return (label, key terms) of a group, the same wherever it is listed."""
+        found = labels.get(id(group))
+        if found is None:
+            # Never the title of a sub-topic it is listed under, when anything else is said: a
+            # phrase its central texts share, else the most distinctive phrase of one of them.
+            forbidden = [titles[code] for code, number in filed.items() if code in titles and number >= min_documents]
+            central = _central(group)
+            found = labels[id(group)] = (labeller.label(central, forbidden)
+                                         or labeller.label(central, forbidden, recurring=False)
+                                         or labeller.label(central, []))
+        return found
+
     def build(group, subtopic_code):
         members = group.members if subtopic_code is None else [
             index for index in group.members if units[index].subtopic_code == subtopic_code]
-        by_document = {}
-        for index in members:
-            by_document.setdefault(units[index].document, index)
         filed = Counter(documents[units[index].document].subtopic_code for index in
                         {units[i].document: i for i in group.members}.values())
         ranked = sorted(members, key=lambda index: (-group.closeness[index], -documents[units[index].document].weight,
                                                     index))
-        codes = [subtopic_code] if subtopic_code is not None else [code for code, _ in filed.most_common()]
-        forbidden = [titles[code] for code in codes if code in titles]
-        whole = _central(group)
-        # A phrase the group's texts share, else one of its most central texts' phrases: never the
-        # sub-topic's title when anything else is said.
-        label, key_terms = (labeller.label(ranked[:LABEL_POOL], forbidden) or labeller.label(whole, forbidden)
-                            or labeller.label(ranked[:LABEL_POOL], forbidden, recurring=False)
-                            or labeller.label(whole, []))
+        label, key_terms = labelled(group, filed)
         terms, vector = _signature(features, group.members)
         sources_here = tuple(dict.fromkeys(documents[units[index].document].source for index in sorted(members)))
         return Concern(

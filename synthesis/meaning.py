@@ -52,7 +52,7 @@ etre avoir faire aller pouvoir vouloir devoir falloir savoir dire voir venir met
 cela celui ceci quoi quel quelle quels quelles leurs votre notre tout tous toute toutes autre autres chaque meme
 tant autant aucun aucune plein simple vrai vraie grand grande petit petite nouveau nouvelle seul seule
 comment pourquoi combien ou oui non peut etre ils elles nous vous leur ca cest
-test tests essai essais salut bravo exact exacte face
+test tests essai essais salut bravo exact exacte face rapport
 """.split()))
 
 #: Connectors a label may hold between two content words: "vie privée", "cambriolages de maisons".
