@@ -13,11 +13,12 @@
 
 Pure functions of the text, and deterministic: the same words always give the same terms.
 """
+import importlib.util
 import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import simplemma
@@ -159,12 +160,14 @@ class _Vectors:
     def __init__(self):
         import srsly
 
-        package = resources.files(VECTOR_MODEL)
-        folder = next(entry for entry in package.iterdir() if entry.name.startswith(VECTOR_MODEL + "-"))
-        with resources.as_file(folder / "vocab" / "vectors") as path:
-            table = np.load(path, allow_pickle=False)
-        with resources.as_file(folder / "vocab" / "key2row") as path:
-            self.rows = srsly.read_msgpack(path)
+        # Located, not imported: the package's __init__ would import spaCy, which is not needed.
+        spec = importlib.util.find_spec(VECTOR_MODEL)
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(f"the word vectors of {VECTOR_MODEL} are not installed (pip install {VECTOR_MODEL})")
+        package = Path(next(iter(spec.submodule_search_locations)))
+        vocab = next(package.glob(f"{VECTOR_MODEL}-*")) / "vocab"
+        table = np.load(vocab / "vectors", allow_pickle=False)
+        self.rows = srsly.read_msgpack(vocab / "key2row")
         norms = np.linalg.norm(table, axis=1, keepdims=True)
         self.table = (table / np.where(norms > 0, norms, 1)).astype(np.float32)
 
