@@ -71,11 +71,11 @@ OVERALL = 10
 QUOTES = 3
 
 #: Share of each comparison in the similarity of two units (they add up to 1).
-WORD_WEIGHT = 0.25
+WORD_WEIGHT = 0.15
 LETTERS_WEIGHT = 0.5
-VECTOR_WEIGHT = 0.25
+VECTOR_WEIGHT = 0.35
 #: Groups merge while their members' average similarity is at least this…
-MIN_SIMILARITY = 0.25
+MIN_SIMILARITY = 0.28
 #: …counting this much more for two units filed under the same sub-topic.
 SAME_SUBTOPIC_BONUS = 0.10
 #: Letter sequences compared: 3 to 5 letters of each word, its edges marked.
@@ -92,7 +92,7 @@ LABEL_BACKGROUND = 1500
 #: Content words in a label, at most.
 LABEL_WORDS = 3
 #: A longer label phrase is preferred when its score is at least this share of the best one.
-LONGER_LABEL_SHARE = 0.5
+LONGER_LABEL_SHARE = 0.3
 #: A sentence longer than this is cut around the concern's words when quoted.
 QUOTE_MAX_WORDS = 28
 QUOTE_CONTEXT_WORDS = 10
@@ -471,8 +471,7 @@ def _phrases(text):
 
     Between two content words there may be nothing but spaces, a hyphen or an apostrophe, or one
     connector ("de", "à", "en", "la"…). A candidate starts where a phrase does (not right after
-    another content word), never starts or ends with a time word, holds no verb form, and is
-    never made of subject words only.
+    another content word), never starts or ends with a time word and holds no verb form.
     """
     words = split_words(text)
     analysed = [(lowered, start, end, *analyse_word(lowered)) for lowered, start, end in words]
@@ -485,7 +484,7 @@ def _phrases(text):
         key = [term]
         position = first
         while True:
-            if term not in TIME_WORDS and not all(part in SUBJECT_WORDS for part in key):
+            if term not in TIME_WORDS:
                 yield tuple(key), start, analysed[position][2]
             if len(key) == LABEL_WORDS:
                 break
@@ -557,19 +556,22 @@ class _Labeller:
     def keys(self, index):
         return {key for key, _ in self.candidates(index)}
 
-    def label(self, pool, forbidden, recurring=True):
+    def label(self, pool, forbidden, recurring=True, subject=False):
         """Return (label, key terms) for units ``pool`` (closest to the centre first), or None.
 
         ``forbidden`` is a list of term sets (the titles of the concern's sub-topics): a candidate
         made of their words only is not a label. With ``recurring``, a candidate must come up in
-        two units of the pool.
+        two units of the pool, else it has two words at most. Only with ``subject`` may it be made
+        of subject words only ("gendarmes").
         """
         shares = Counter()
         for index in pool:
             shares.update(self.keys(index))
         scored = []
         for key, count in shares.items():
-            if (recurring and count < min(2, len(pool))) or any(set(key) <= title for title in forbidden):
+            if (recurring and count < min(2, len(pool))) or (not recurring and len(key) > 2) \
+                    or any(set(key) <= title for title in forbidden) \
+                    or (not subject and all(part in SUBJECT_WORDS for part in key)):
                 continue
             rarity = math.log((self.background_size + 1) / (self.frequency.get(key, 0) + 1)) + 1
             scored.append((round((count / len(pool)) ** 2 * rarity, PRECISION), key))
@@ -702,13 +704,14 @@ def find_concerns(documents, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quot
         """Return (label, key terms) of a group, the same wherever it is listed."""
         found = labels.get(id(group))
         if found is None:
-            # Never the title of a sub-topic it is listed under, when anything else is said: a
-            # phrase its central texts share, else the most distinctive phrase of one of them.
+            # Never the title of a sub-topic it is listed under, nor subject words alone, when
+            # anything else is said: a phrase its central texts share, else the most distinctive
+            # short phrase of one of them.
             forbidden = [titles[code] for code, number in filed.items() if code in titles and number >= min_documents]
             central = _central(group)
             found = labels[id(group)] = (labeller.label(central, forbidden)
                                          or labeller.label(central, forbidden, recurring=False)
-                                         or labeller.label(central, []))
+                                         or labeller.label(central, [], subject=True))
         return found
 
     def build(group, subtopic_code):

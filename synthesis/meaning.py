@@ -53,11 +53,11 @@ etre avoir faire aller pouvoir vouloir devoir falloir savoir dire voir venir met
 cela celui ceci quoi quel quelle quels quelles leurs votre notre tout tous toute toutes autre autres chaque meme
 tant autant aucun aucune plein simple vrai vraie grand grande petit petite nouveau nouvelle seul seule
 comment pourquoi combien ou oui non peut etre ils elles nous vous leur ca cest
-test tests essai essais salut bravo exact exacte face rapport
+test tests essai essais salut bravo exact exacte face rapport mal
 """.split()))
 
 #: Connectors a label may hold between two content words: "vie privée", "cambriolages de maisons".
-CONNECTORS = frozenset("de du des d à a au aux en sur contre pour sans par la le les l".split())
+CONNECTORS = frozenset("de du des d à au aux en sur contre pour sans par la le les l".split())
 
 
 @dataclass(frozen=True)
