@@ -75,7 +75,7 @@ WORD_WEIGHT = 0.15
 LETTERS_WEIGHT = 0.5
 VECTOR_WEIGHT = 0.35
 #: Groups merge while their members' average similarity is at least this…
-MIN_SIMILARITY = 0.28
+MIN_SIMILARITY = 0.30
 #: …counting this much more for two units filed under the same sub-topic.
 SAME_SUBTOPIC_BONUS = 0.10
 #: Letter sequences compared: 3 to 5 letters of each word, its edges marked.
@@ -104,7 +104,7 @@ SIGNATURE_TERMS = 12
 SIGNATURE_DIGITS = 3
 #: Two departments' concerns are one concern when their signatures are at least this similar
 #: (average of the cosines of their terms and of their vectors).
-COMBINE_MIN_SIMILARITY = 0.55
+COMBINE_MIN_SIMILARITY = 0.45
 
 
 @dataclass(frozen=True)
@@ -291,8 +291,9 @@ def _units(documents):
 
 
 def _letter_grams(term):
+    """Return the distinct letter sequences of a term, its edges marked, in a fixed order."""
     marked = f" {term} "
-    return {marked[start:start + size] for size in LETTER_SIZES for start in range(len(marked) - size + 1)}
+    return dict.fromkeys(marked[start:start + size] for size in LETTER_SIZES for start in range(len(marked) - size + 1))
 
 
 def _normalise_rows(matrix):
@@ -352,19 +353,24 @@ def _features(units):
     grams = {}
     gram_rows, gram_columns = [], []
     for column, term in enumerate(vocabulary_terms):
-        for gram in sorted(_letter_grams(term)):
+        for gram in _letter_grams(term):
             gram_rows.append(column)
             gram_columns.append(grams.setdefault(gram, len(grams)))
     term_grams = sparse.csr_matrix((np.ones(len(gram_rows)), (gram_rows, gram_columns)),
                                    shape=(len(vocabulary_terms), len(grams)))
     letters = (presence @ term_grams).tocsr()
     letters.data[:] = 1.0
+    # Weighted by rarity too: long texts share common sequences ("ion", "men") whatever they say.
+    gram_frequency = np.asarray((letters > 0).sum(axis=0)).ravel()
+    letters = (letters @ sparse.diags(np.log((count + 1) / (gram_frequency + 1)) + 1)).tocsr()
 
     # Word vectors: of the lemma as most often written with its accents, else without.
     table = vectors().table if vocabulary_terms else np.zeros((0, VECTOR_DIMENSIONS), np.float32)
     term_vectors = np.zeros((len(vocabulary_terms), VECTOR_DIMENSIONS), np.float32)
     for column, term in enumerate(vocabulary_terms):
-        ranked = tuple(lemma for lemma, _ in sorted(lemmas[column].items(), key=lambda item: (-item[1], item[0])))
+        written = lemmas[column]
+        ranked = tuple(written) if len(written) == 1 else tuple(
+            lemma for lemma, _ in sorted(written.items(), key=lambda item: (-item[1], item[0])))
         found = vector_row(ranked + (term,))
         if found is not None:
             term_vectors[column] = table[found]
@@ -656,6 +662,8 @@ class _Group:
     members: list
     sources: tuple
     closeness: dict
+    #: Sub-topic code → number of the group's documents filed under it.
+    filed: Counter
 
 
 def _central(group):
@@ -692,7 +700,8 @@ def find_concerns(documents, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quot
                 continue
             # Closeness to the centre: each member's average similarity to the group.
             closeness = np.round(_centre_dot(features, members), PRECISION)
-            group = _Group(members, sources, dict(zip(members, closeness.tolist())))
+            filed = Counter(documents[index].subtopic_code for index in {units[i].document for i in members})
+            group = _Group(members, sources, dict(zip(members, closeness.tolist())), filed)
             # A group whose texts share no word at all is a coincidence of meanings, not a concern
             # anyone would name: left out.
             if (features.words[_central(group)].getnnz(axis=0) >= 2).any():
@@ -717,16 +726,16 @@ def find_concerns(documents, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quot
     def build(group, subtopic_code):
         members = group.members if subtopic_code is None else [
             index for index in group.members if units[index].subtopic_code == subtopic_code]
-        filed = Counter(documents[units[index].document].subtopic_code for index in
-                        {units[i].document: i for i in group.members}.values())
+        filed = group.filed
         ranked = sorted(members, key=lambda index: (-group.closeness[index], -documents[units[index].document].weight,
                                                     index))
         label, key_terms = labelled(group, filed)
         terms, vector = _signature(features, group.members)
+        # Units follow the documents' canonical order, and so do their sources.
         sources_here = tuple(dict.fromkeys(documents[units[index].document].source for index in sorted(members)))
         return Concern(
             key=_slug(label), label=label, subtopic_code=subtopic_code, documents=len(sources_here),
-            sources=tuple(sorted(sources_here, key=lambda ref: (ref.kind, _natural(ref.key)))),
+            sources=sources_here,
             quotes=_choose_quotes(documents, units, ranked, set(key_terms), quotes),
             subtopics=tuple(sorted(filed.items(), key=lambda item: (-item[1], _natural(item[0])))),
             terms=terms, vector=vector,

@@ -100,7 +100,7 @@ def test_insight_states_the_facts(draft):
     assert ("**Thème 1** «\u00a0La sécurité, un devoir vis-à-vis de nos concitoyens\u00a0»\u00a0: "
             "8 questions reçues, dont 5 publiées.") in text
     assert "#### 1.B.1 Délinquance de voie publique et cambriolages" in text
-    assert "- **Lotissements** (3 contributions)" in text
+    assert "- **Lotissements** (2 contributions)" in text
     assert "1.A.3 Cybercriminalité\u202f; 1.B.3 Violences intrafamiliales." in text
 
 
@@ -174,7 +174,7 @@ def test_concerns_with_quotes_in_the_draft():
     marker = re.search(r"\[\^(e\d+)\]", line).group(1)
     note = re.search(rf"^\[\^{marker}\]: (.+)$", text, re.MULTILINE).group(1)
     # The quoted questions first, closest to the concern's centre first.
-    assert note == "[Q 13-000016] [Q 13-000015] [Q 13-000017]"
+    assert note == "[Q 13-000016] [Q 13-000017] [Q 13-000015]"
 
 
 def test_citizens_markup_is_neutralised():

@@ -156,11 +156,11 @@ def test_the_national_draft(aggregate):
     insight = draft.part(INSIGHT).markdown
     assert "3 départements ont transmis leur synthèse. 6 forums s’y sont tenus" in insight
     assert "Les citoyens ont adressé 72 questions en ligne" in insight
-    assert "- **Vacances** (11 contributions, 3 départements)" in insight
+    assert "- **Vacances** (10 contributions, 3 départements)" in insight
     occitanie = aggregate.regions[0].concerns[0]
     assert f"- **Occitanie**\u00a0: {occitanie.label} ({occitanie.documents} contributions)" in insight
     assert "Les départements ont transmis 6 propositions." in draft.part(PROPOSALS).markdown
-    assert "| 13 Bouches-du-Rhône | 4 | 75,0\u00a0% | 157 | 12 | 7 | 6 | lotissements |" in draft.figures.markdown
+    assert "| 13 Bouches-du-Rhône | 4 | 75,0\u00a0% | 157 | 12 | 7 | 6 | école |" in draft.figures.markdown
     assert "1. Synthèse départementale — Bouches-du-Rhône (13)" in draft.annexes_part.markdown
     # Every trace resolves: departments, national figures, national concerns, quoted questions and minutes.
     for ref in sources.parse_refs(draft.markdown()):
