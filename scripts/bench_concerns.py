@@ -14,20 +14,23 @@ Usage: .venv/bin/python scripts/bench_concerns.py [--questions N ...] [--words W
    wide (about ``W`` words per question, one made-up place name each; seeded, so every run
    measures the same texts). Timings are those of ``find_concerns`` on a cold process (word
    vectors and lemma cache loaded by the first run) and the best of ``R`` runs on a warm one;
-   then the national step: ``D`` departments' stored reports read back from JSON and added up by
-   ``combine_reports``, with the size of one department's stored report.
+   then the same with each question's content words computed beforehand, as the web app can store
+   them when a question is published (``synthesis.meaning.stored_terms``); then the national step:
+   ``D`` departments' stored reports read back from JSON and added up by ``combine_reports``, with
+   the size of one department's stored report.
 """
 import argparse
 import json
 import random
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from synthesis import evaluation, french, sources  # noqa: E402
+from synthesis import evaluation, french, meaning, sources  # noqa: E402
 from synthesis.concerns import ConcernReport, Document, combine_reports, find_concerns  # noqa: E402
 
 CORPUS = ROOT / "tests" / "synthesis" / "data" / "concerns_corpus.jsonl"
@@ -155,6 +158,19 @@ def speed(count, words, repeat, departments):
     best = min(timings[1:] or timings)
     print(f"find_concerns, first run of the process: {timings[0][0]:.3f} s ({timings[0][1]:.3f} s CPU)")
     print(f"find_concerns, best warm run: {best[0]:.3f} s ({best[1]:.3f} s CPU)")
+    # The content words stored when each question is published, then given to the engine.
+    started_cpu = time.process_time()
+    stored = [replace(document, terms=meaning.stored_terms(document.text)) for document in documents]
+    per_question = (time.process_time() - started_cpu) / len(documents)
+    timings = []
+    for _ in range(repeat):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        find_concerns(stored)
+        timings.append((time.perf_counter() - started, time.process_time() - started_cpu))
+    best = min(timings)
+    print(f"with content words stored at publication ({per_question * 1e6:.0f} µs CPU per question, "
+          f"{sum(len(d.terms) for d in stored) / len(stored):.0f} characters): "
+          f"best run {best[0]:.3f} s ({best[1]:.3f} s CPU)")
     print(f"top concerns: {', '.join(f'{c.label} ({c.documents})' for c in report.overall[:5])}")
 
     stored = json.dumps(report.for_aggregation().to_dict())

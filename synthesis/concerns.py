@@ -54,8 +54,8 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from . import sources as refs
 from .french import strip_accents
 from .meaning import (
-    CONNECTORS, SUBJECT_WORDS, TIME_WORDS, VECTOR_DIMENSIONS, analyse_word, content_words, split_words, terms,
-    vector_row, vectors,
+    CONNECTORS, SUBJECT_WORDS, TIME_WORDS, VECTOR_DIMENSIONS, analyse_word, content_words, parse_stored_terms,
+    split_words, terms, vector_row, vectors,
 )
 from .typography import typeset
 
@@ -116,6 +116,9 @@ class Document:
     text: str
     #: Preference between quotes equally close to a concern's centre: the question's supports.
     weight: int = 0
+    #: The text's content words as stored at publication (:func:`synthesis.meaning.stored_terms`),
+    #: or None to read them from the text. Only for whole texts (questions, proposals).
+    terms: str | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ class _Unit:
     document: int
     text: str
     subtopic_code: str
+    terms: str | None = None
 
 
 def _units(documents):
@@ -281,10 +285,10 @@ def _units(documents):
     units = []
     for index, document in enumerate(documents):
         if document.source.kind in _WHOLE_TEXT_KINDS:
-            parts = [document.text]
-        else:
-            parts = document.text.splitlines()
-        for part in parts:
+            if document.text.strip():
+                units.append(_Unit(index, document.text.strip(), document.subtopic_code, document.terms))
+            continue
+        for part in document.text.splitlines():
             if part.strip():
                 units.append(_Unit(index, part.strip(), document.subtopic_code))
     return units
@@ -331,7 +335,7 @@ def _features(units):
     rows, columns = [], []
     for row, unit in enumerate(units):
         seen = set()
-        for term, lemma in terms(unit.text):
+        for term, lemma in (terms(unit.text) if unit.terms is None else parse_stored_terms(unit.terms)):
             column = vocabulary.get(term)
             if column is None:
                 column = vocabulary[term] = len(vocabulary)

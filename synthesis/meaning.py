@@ -118,6 +118,26 @@ def terms(text):
     return found
 
 
+def stored_terms(text):
+    """Return the content words of ``text`` in the compact form a question can store when published.
+
+    ``"caméras filmées"`` → ``"camera|caméra filmer"``: each word's term, then its accented
+    lemma after a bar when it differs, separated by spaces (neither holds a space or a bar). Given
+    back to the engine as ``Document.terms``, it saves reading the text again at synthesis time;
+    :func:`parse_stored_terms` reads it.
+    """
+    return " ".join(term if lemma == term else f"{term}|{lemma}" for term, lemma in terms(text))
+
+
+def parse_stored_terms(stored):
+    """Return the (term, accented lemma) pairs of a :func:`stored_terms` value."""
+    found = []
+    for token in stored.split():
+        term, _, lemma = token.partition("|")
+        found.append((term, lemma or term))
+    return found
+
+
 def split_words(text):
     """Return every word of ``text`` as (lower-cased word, start, end): what labels are cut from."""
     return [(match.group().casefold(), match.start(), match.end()) for match in WORD.finditer(text or "")]

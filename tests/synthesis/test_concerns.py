@@ -187,6 +187,15 @@ def test_same_input_same_output_whatever_the_order():
     assert json.dumps(expected) == json.dumps(department_concerns(department).to_dict())
 
 
+def test_content_words_stored_at_publication_give_the_same_concerns():
+    documents = department_documents(corpus_department())
+    stored = [replace(d, terms=meaning.stored_terms(d.text)) if d.source.kind == sources.QUESTION else d
+              for d in documents]
+    assert find_concerns(stored).to_dict() == find_concerns(documents).to_dict()
+    assert meaning.stored_terms("Les caméras filmées, bonjour !") == "camera|caméra filmer"
+    assert meaning.parse_stored_terms("camera|caméra filmer") == [("camera", "caméra"), ("filmer", "filmer")]
+
+
 def test_json_round_trip_and_trace_resolution(report):
     again = ConcernReport.from_dict(json.loads(json.dumps(report.to_dict())))
     assert again == report
