@@ -589,10 +589,22 @@ class _Labeller:
             return None
         # The best phrase, or a longer one nearly as good: "cambriolages de maisons" over "cambriolages".
         best = max(score for score, _ in scored)
-        _, _, key = min((-len(key), -score, key) for score, key in scored if score >= LONGER_LABEL_SHARE * best)
-        written = Counter(_written_form(form) for index in pool for found, form in self.candidates(index)
-                          if found == key)
-        return _best_form(written), key
+        close = [(score, key) for score, key in scored if score >= LONGER_LABEL_SHARE * best]
+        _, _, key = min((-len(key), -score, key) for score, key in close)
+        label = self._written(pool, key)
+        if len(key) == 1 and recurring:
+            # One word says little: with the next phrase nearly as good that shares none of its
+            # words, both ("caméras et vie privée").
+            others = sorted((-score, other) for score, other in close if not set(other) & set(key))
+            if others:
+                other = others[0][1]
+                return f"{label} et {self._written(pool, other)}", key + other
+        return label, key
+
+    def _written(self, pool, key):
+        """Return how the pool's texts write ``key`` most."""
+        return _best_form(Counter(_written_form(form) for index in pool for found, form in self.candidates(index)
+                                  if found == key))
 
 
 # --- Quotes -----------------------------------------------------------------------------------------
