@@ -7,8 +7,10 @@ Usage: .venv/bin/python scripts/bench_concerns.py [--questions N ...] [--words W
    into a tuning half (odd ids, the engine's constants were chosen on it) and a held-out half (even
    ids); each half is run through ``find_concerns`` and scored (see :mod:`synthesis.evaluation`:
    adjusted Rand index, V-measure, coverage, redundant pairs, bad and one-word labels, noise
-   leakage), beside the trivial grouping "one group per sub-topic". ``--sample S`` keeps S
-   questions of each half (the test suite runs it that way, on a small sample).
+   leakage), beside the same questions dealt to 3 pseudo-departments whose concerns are then
+   combined as the nation combines departments' (``combine_reports``), and beside the trivial
+   grouping "one group per sub-topic". ``--sample S`` keeps S questions of each half (the test
+   suite runs it that way, on a small sample).
 2. Speed: a synthetic corpus of N questions is generated from sentences citizens write on the
    consultation's sub-topics, with places, times and details varied so that the vocabulary is
    wide (about ``W`` words per question, one made-up place name each; seeded, so every run
@@ -134,9 +136,11 @@ def quality(sample=None, out=print):
         if sample:
             half = half[:sample]
         engine, _ = evaluation.evaluate_engine(half, titles)
+        combined = evaluation.evaluate_combination(half, titles)
         baseline = evaluation.evaluate_baseline(half)
         results[name] = engine
-        for what, scores in (("find_concerns", engine), ("one group per sub-topic", baseline)):
+        for what, scores in (("find_concerns", engine), ("3 parts combined", combined),
+                             ("one group per sub-topic", baseline)):
             out(f"{name:9} {what:22} {scores.questions:4d} {scores.concerns:6d} {scores.ari:6.3f} "
                 f"{scores.v_measure:6.3f} {scores.coverage:6.1%} {scores.redundant_pairs:6d} {scores.bad_labels:6d} "
                 f"{scores.one_word_labels:6.0%} {scores.noise_leakage:6.1%}")

@@ -876,36 +876,42 @@ def combine_reports(reports, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quot
     )
 
 
-def _signature_similarity(members):
+def _signature_similarity(concerns):
     """Return the similarity matrix of concerns' signatures: mean of the cosines of terms and of vectors."""
     vocabulary = {}
     rows, columns, values = [], [], []
-    for row, (_, concern) in enumerate(members):
+    for row, concern in enumerate(concerns):
         for term, weight in concern.terms:
             rows.append(row)
             columns.append(vocabulary.setdefault(term, len(vocabulary)))
             values.append(weight)
-    terms = _normalise_rows(sparse.csr_matrix((values, (rows, columns)), shape=(len(members), max(1, len(vocabulary)))))
-    vectors_ = np.array([_dequantise(concern.vector) for _, concern in members])
+    terms = _normalise_rows(sparse.csr_matrix((values, (rows, columns)), shape=(len(concerns), max(1, len(vocabulary)))))
+    vectors_ = np.array([_dequantise(concern.vector) for concern in concerns])
     similarity = 0.5 * (terms @ terms.T).toarray() + 0.5 * (vectors_ @ vectors_.T)
     return np.round(similarity, PRECISION)
 
 
-def _combine(members, subtopic_code, quotes, min_documents):
-    """Return the combined Concerns of (part SourceRef, Concern) pairs."""
-    if not members:
-        return []
-    if len(members) == 1:
-        labels = [1]
-    else:
-        distance = 1.0 - _signature_similarity(members)
-        condensed = np.clip(distance[np.triu_indices(len(members), 1)], 0.0, None)
-        labels = fcluster(linkage(condensed, "average"), 1.0 - COMBINE_MIN_SIMILARITY, "distance").tolist()
+def signature_groups(concerns):
+    """Return the groups of ``concerns`` (a list of Concerns) that :func:`combine_reports` makes one.
+
+    Lists of positions in ``concerns``: average linkage on the mean of the cosines of their terms
+    and of their vectors, while at least COMBINE_MIN_SIMILARITY.
+    """
+    if len(concerns) <= 1:
+        return [[0]] if concerns else []
+    distance = 1.0 - _signature_similarity(concerns)
+    condensed = np.clip(distance[np.triu_indices(len(concerns), 1)], 0.0, None)
+    labels = fcluster(linkage(condensed, "average"), 1.0 - COMBINE_MIN_SIMILARITY, "distance").tolist()
     grouped = defaultdict(list)
     for position, label in enumerate(labels):
         grouped[label].append(position)
+    return list(grouped.values())
+
+
+def _combine(members, subtopic_code, quotes, min_documents):
+    """Return the combined Concerns of (part SourceRef, Concern) pairs."""
     combined = []
-    for positions in grouped.values():
+    for positions in signature_groups([concern for _, concern in members]):
         group = [members[position] for position in positions]
         total = sum(concern.documents for _, concern in group)
         if total < min_documents:

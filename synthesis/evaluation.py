@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import sources as refs
-from .concerns import Document, find_concerns
+from .concerns import Document, find_concerns, signature_groups
 from .french import strip_accents
 from .meaning import IGNORED, SUBJECT_WORDS, TIME_WORDS, WORD
 
@@ -169,6 +169,24 @@ def evaluate_engine(rows, titles, **options):
     listed += [(code, [(c.label, {s.key for s in c.sources}) for c in ranked]) for code, ranked in
                report.by_subtopic.items()]
     return score_grouping(rows, [group_of.get(row.reference) for row in rows], listed, titles), report
+
+
+def evaluate_combination(rows, titles, parts=3):
+    """Return the Scores of concerns found in ``parts`` pseudo-departments, then combined as the nation does.
+
+    Questions are dealt to the parts in turn; each part's concerns are found on its questions
+    alone, and a question belongs to the national group its part's concern joins.
+    """
+    found = []
+    for part in range(parts):
+        _, report = evaluate_engine(rows[part::parts], titles)
+        found.extend(report.overall)
+    group_of = {}
+    for group, positions in enumerate(signature_groups(found)):
+        for position in positions:
+            for source in found[position].sources:
+                group_of[source.key] = group
+    return score_grouping(rows, [group_of.get(row.reference) for row in rows])
 
 
 def evaluate_baseline(rows):

@@ -275,7 +275,7 @@ def test_the_labelled_benchmark_runs_on_a_small_sample():
     lines = []
     results = bench_concerns.quality(sample=30, out=lines.append)
     assert set(results) == {"tuning", "held-out"}
-    assert len(lines) == 6 and lines[1].split()[:3] == ["half", "grouping", "n"]
+    assert len(lines) == 8 and lines[1].split()[:3] == ["half", "grouping", "n"]
     for scores in results.values():
         assert scores.questions == 30
         assert -1 <= scores.ari <= 1 and 0 <= scores.v_measure <= 1
