@@ -7,31 +7,35 @@ How contributions become concerns:
    counts the distinct sources (questions, minutes) of its units.
 2. **Meaning of a unit** (:mod:`synthesis.meaning`): its content words, lemmatised and without
    accents, compared three ways, each scaled to unit length — which words it uses, weighted by
-   rarity (TF-IDF); the letter sequences of those words (3 to 5 letters: "cambriol" joins
-   "cambriolage" and "cambrioleurs", typos stay close); and the average of their word vectors,
-   weighted the same (fr_core_news_md: "escroquerie" near "arnaque", "flics" near "policiers").
+   rarity (TF-IDF); the letter sequences of those words (3 to 5 letters, weighted by rarity too:
+   "cambriol" joins "cambriolage" and "cambrioleurs", typos stay close); and the average of their
+   word vectors, weighted like the words (fr_core_news_md: "escroquerie" near "arnaque", "flics"
+   near "policiers").
    Two units' similarity is WORD_WEIGHT, LETTERS_WEIGHT, VECTOR_WEIGHT of the three cosines.
 3. **Grouping.** Average-linkage agglomerative clustering: groups merge while the average
    similarity between their members is at least MIN_SIMILARITY. Units filed under the same
    sub-topic get SAME_SUBTOPIC_BONUS on top: the sub-topic the citizen chose is a hint, not a
    wall, so a burglary filed under "présence sur le terrain" still joins the burglaries. A group
-   is a concern when its units come from at least ``min_documents`` sources; the rest (greetings,
-   tests, off-topic or one-off remarks) is left out. Each unit belongs to one group at most.
+   is a concern when its units come from at least ``min_documents`` sources and its central texts
+   share a word; the rest (greetings, tests, off-topic or one-off remarks) is left out. Each unit
+   belongs to one group at most.
    Large corpora are grouped in rounds: a sample of SAMPLE_SIZE units (chosen by a hash of their
    content, so the same whatever the input order) is clustered, every other unit joins the group
    it is closest to on average when that is above the threshold — the same rule — and the units
    left over form the next round.
 4. **Label.** Phrases of one to three content words, as citizens wrote them, with "de", "à",
    "en"… between them ("vie privée", "cambriolages de maisons"), are scored like class-based
-   TF-IDF: share of the group's texts using the phrase times its rarity in the corpus, longer
-   phrases preferred. Time words, function words and verbs never start or end a label, a label
-   is never only subject words ("police") and never the sub-topic's title or words of it alone.
+   TF-IDF: squared share of the group's central texts using the phrase times its rarity in the
+   corpus; a longer phrase is preferred when nearly as good, and a one-word label is joined to the
+   next phrase nearly as good ("motos et pétarade"). Time words, function words and verbs never
+   start or end a label, a label is never only subject words ("police") and never the sub-topic's
+   title or words of it alone — unless the texts say nothing else.
 5. **Quotes.** From the units closest to the group's centre (not the first ones), one sentence
    each, from distinct sources, short and anonymous as published.
 
 Concerns are ranked by number of sources, then label. A concern spans sub-topics: it is listed
 under each sub-topic where at least ``min_documents`` of its sources were filed (with the counts
-of that sub-topic), and once over all sub-topics. The same input, in any order, gives the same
+of that sub-topic), and once over all sub-topics, with the same key and label. The same input, in any order, gives the same
 output: units are sorted canonically, similarities rounded before any tie is broken.
 
 Larger scopes (a region, the nation) do not re-read texts: each concern carries a signature —
