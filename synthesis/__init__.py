@@ -6,8 +6,11 @@ the command line and the tests call it directly, and the same records always giv
 - ``records``: the frozen records a department's synthesis is computed from (DepartmentInput…);
 - ``coverage``: which cantons or communes the forums cover;
 - ``figures``: forums, coverage, attendance, questions and proposals, each count with its sources;
-- ``french`` and ``concerns``: French terms and phrases, recurring concerns per sub-topic with
-  anonymous quotes, and the term tables larger scopes add up;
+- ``french``: French words reduced to search terms (full-text search, duplicates);
+- ``meaning`` and ``concerns``: what contributions mean (lemmas, letter sequences, word vectors of
+  fr_core_news_md) and the recurring concerns found by grouping them, per sub-topic and across,
+  with labels, anonymous quotes and the signatures larger scopes combine; ``evaluation`` scores
+  them against a labelled corpus;
 - ``sources``: the trace format (``[Q 13-000124]``, ``[CR forum 12]``…) that ties every sentence to
   what it comes from;
 - ``typography``: French numbers, dates, spaces and Markdown escaping;

@@ -1,79 +1,114 @@
-"""Recurring concerns: what citizens' questions and the forums' minutes keep coming back to, per sub-topic.
+"""Recurring concerns: groups of contributions that say the same thing, as an analyst would list them.
 
-How a text becomes counted terms:
+How contributions become concerns:
 
-1. Words are reduced to terms by :func:`synthesis.french.concern_term`: accents folded, plural and
-   singular folded, stop words and question formulae ("bonjour", "pourriez-vous") dropped.
-2. **Phrases.** Two words make a phrase candidate when both are terms and they are adjacent in
-   the original text — nothing but spaces, one hyphen or an elided article between them
-   ("violences conjugales", "vidéo-protection", "sentiment d'insécurité"); a stop word or a
-   punctuation mark in between breaks the pair, so "police de proximité" is not taken for
-   "police proximité" and "police, gendarmerie" is no phrase. A candidate is kept when it occurs
-   in at least MIN_DOCUMENTS distinct texts **and** more often than chance: Dunning's
-   log-likelihood ratio G² of the pair against its words' frequencies (over all adjacent pairs of
-   the corpus) is at least PHRASE_MIN_G2 = 10.83, the 0.1 % threshold of a χ² with one degree of
-   freedom, with more co-occurrences than expected. A word written as one with a kept phrase
-   ("vidéoprotection") counts as that phrase.
-3. **Absorption.** A kept phrase takes its words' occurrences: in "violences conjugales" neither
-   "violences" nor "conjugales" is counted alone; "violences urbaines" elsewhere still counts
-   "violences". Where two kept phrases overlap ("police municipale armée"), the stronger wins.
-4. **Subject words** ("police", "gendarmerie", "sécurité", "quartier"…) name the consultation's
-   subject rather than a concern: they are not listed alone, but form phrases ("police
-   municipale", "personnes âgées").
+1. **Units.** A published question is one unit. Other texts — what a forum's minutes record on a
+   sub-topic, strengths and weaknesses — are lists: each non-empty line is a unit, and a concern
+   counts the distinct sources (questions, minutes) of its units.
+2. **Meaning of a unit** (:mod:`synthesis.meaning`): its content words, lemmatised and without
+   accents, compared three ways, each scaled to unit length — which words it uses, weighted by
+   rarity (TF-IDF); the letter sequences of those words (3 to 5 letters, weighted by rarity too:
+   "cambriol" joins "cambriolage" and "cambrioleurs", typos stay close); and the average of their
+   word vectors, weighted like the words (fr_core_news_md: "escroquerie" near "arnaque", "flics"
+   near "policiers").
+   Two units' similarity is WORD_WEIGHT, LETTERS_WEIGHT, VECTOR_WEIGHT of the three cosines.
+3. **Grouping.** Average-linkage agglomerative clustering: groups merge while the average
+   similarity between their members is at least MIN_SIMILARITY. Units filed under the same
+   sub-topic get SAME_SUBTOPIC_BONUS on top: the sub-topic the citizen chose is a hint, not a
+   wall, so a burglary filed under "présence sur le terrain" still joins the burglaries. A group
+   is a concern when its units come from at least ``min_documents`` sources and its central texts
+   share a word; the rest (greetings, tests, off-topic or one-off remarks) is left out. Each unit
+   belongs to one group at most.
+   Large corpora are grouped in rounds: a sample of SAMPLE_SIZE units (chosen by a hash of their
+   content, so the same whatever the input order) is clustered, every other unit joins the group
+   it is closest to on average when that is above the threshold — the same rule — and the units
+   left over form the next round.
+4. **Label.** Phrases of one to three content words, as citizens wrote them, with "de", "à",
+   "en"… between them ("vie privée", "cambriolages de maisons"), are scored like class-based
+   TF-IDF: squared share of the group's central texts using the phrase times its rarity in the
+   corpus; a longer phrase is preferred when nearly as good, and a one-word label is joined to the
+   next phrase nearly as good ("motos et pétarade"). Time words, function words and verbs never
+   start or end a label, a label is never only subject words ("police") and never the sub-topic's
+   title or words of it alone — unless the texts say nothing else.
+5. **Quotes.** From the units closest to the group's centre (not the first ones), one sentence
+   each, from distinct sources, short and anonymous as published.
 
-A concern is a term found in at least MIN_DOCUMENTS texts. Concerns are ranked per sub-topic by
-the number of distinct texts mentioning them, then by occurrences, phrases before single words,
-then by label and key: the same input gives the same output, whatever its order. Each is labelled
-with its most frequent written form (accents kept), and keeps its sources and up to three short
-anonymous quotes, from published questions and minutes only.
+Concerns are ranked by number of sources, then label. A concern spans sub-topics: it is listed
+under each sub-topic where at least ``min_documents`` of its sources were filed (with the counts
+of that sub-topic), and once over all sub-topics, with the same key and label. The same input, in any order, gives the same
+output: units are sorted canonically, similarities rounded before any tie is broken.
 
-The report keeps a table of every term's counts per sub-topic, so that regions and the nation
-add departments' tables without reading the texts again.
+Larger scopes (a region, the nation) do not re-read texts: each concern carries a signature —
+its most characteristic terms and its average word vector — and :func:`combine_reports` groups the
+departments' concerns by signature the same way.
 """
+import base64
+import hashlib
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+import numpy as np
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+
 from . import sources as refs
-from .french import concern_term, concern_tokens, strip_accents
-from .typography import typeset
+from .french import strip_accents
+from .meaning import (
+    CONNECTORS, SUBJECT_WORDS, TIME_WORDS, VECTOR_DIMENSIONS, analyse_word, content_words, parse_stored_terms,
+    split_words, terms, vector_row, vectors,
+)
+from .typography import natural_key, typeset
 
 #: Bumped whenever the dictionary form changes; from_dict refuses any other version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-#: A concern, or a phrase, must come up in at least this many distinct texts: it recurs.
+#: A concern comes up in at least this many distinct sources: it recurs.
 MIN_DOCUMENTS = 2
-#: G² threshold for a phrase: the pair is associated at the 0.1 % level (χ², 1 degree of freedom).
-PHRASE_MIN_G2 = 10.83
 #: Concerns listed per sub-topic, and over all sub-topics.
 PER_SUBTOPIC = 8
 OVERALL = 10
 #: Quotes kept per concern.
 QUOTES = 3
-#: A sentence longer than this is cut around the term when quoted.
+
+#: Share of each comparison in the similarity of two units (they add up to 1).
+WORD_WEIGHT = 0.15
+LETTERS_WEIGHT = 0.5
+VECTOR_WEIGHT = 0.35
+#: Groups merge while their members' average similarity is at least this…
+MIN_SIMILARITY = 0.30
+#: …counting this much more for two units filed under the same sub-topic.
+SAME_SUBTOPIC_BONUS = 0.10
+#: Letter sequences compared: 3 to 5 letters of each word, its edges marked.
+LETTER_SIZES = (3, 4, 5)
+#: Units clustered at once; the others join the groups found, round after round.
+SAMPLE_SIZE = 3000
+#: Digits kept on similarities, so that ties fall the same way on any machine.
+PRECISION = 6
+
+#: Label candidates are looked for in this many units closest to a group's centre…
+LABEL_POOL = 20
+#: …and their rarity measured on this many units of the corpus.
+LABEL_BACKGROUND = 1500
+#: Content words in a label, at most.
+LABEL_WORDS = 3
+#: A longer label phrase is preferred when its score is at least this share of the best one.
+LONGER_LABEL_SHARE = 0.3
+#: A sentence longer than this is cut around the concern's words when quoted.
 QUOTE_MAX_WORDS = 28
 QUOTE_CONTEXT_WORDS = 10
-#: Quotes are looked for among this many texts, the most supported first: enough to skip repeats.
-QUOTE_CANDIDATES = 50
+#: Quotes never exceed this many characters, whatever a "word" holds.
+QUOTE_MAX_CHARACTERS = 320
 
-#: Words naming the consultation's subject: too general to be a concern alone, but part of many.
-SUBJECT_WORDS = """
-police polices policier policiers policiere policieres gendarme gendarmes gendarmerie gendarmeries
-securite force forces ordre agent agents service services commune communes ville villes village
-villages quartier quartiers habitant habitants citoyen citoyens citoyenne citoyennes population
-populations personne personnes gens probleme problemes situation situations etat prefecture
-""".split()
-
-
-def subject_terms(words=SUBJECT_WORDS):
-    """Return the terms of ``words``, for the ``subject`` argument of :func:`find_concerns`."""
-    return frozenset(filter(None, map(concern_term, words)))
-
-
-_SUBJECT_TERMS = subject_terms()
+#: Terms kept in a concern's signature, and digits of their weights.
+SIGNATURE_TERMS = 12
+SIGNATURE_DIGITS = 3
+#: Two departments' concerns are one concern when their signatures are at least this similar
+#: (average of the cosines of their terms and of their vectors).
+COMBINE_MIN_SIMILARITY = 0.45
 
 
 @dataclass(frozen=True)
@@ -83,144 +118,52 @@ class Document:
     source: refs.SourceRef
     subtopic_code: str
     text: str
-    #: Preference when choosing quotes: the question's supports.
+    #: Preference between quotes equally close to a concern's centre: the question's supports.
     weight: int = 0
+    #: The text's content words as stored at publication (:func:`synthesis.meaning.stored_terms`),
+    #: or None to read them from the text. Only for whole texts (questions, proposals).
+    terms: str | None = None
 
 
 @dataclass(frozen=True)
 class Quote:
-    """A short excerpt of a text mentioning a concern, set in French typography, and where it comes from."""
+    """A short excerpt of a text voicing a concern, set in French typography, and where it comes from."""
 
     text: str
     source: refs.SourceRef
 
 
 @dataclass(frozen=True)
-class TermStats:
-    """The counts of one term in a corpus: written forms, and per sub-topic (texts, occurrences)."""
-
-    key: str
-    is_phrase: bool
-    #: Written form (lower-cased, accents kept) → occurrences.
-    forms: Mapping[str, int]
-    #: Sub-topic code → (number of texts mentioning the term, occurrences).
-    by_subtopic: Mapping[str, tuple[int, int]]
-
-    @property
-    def label(self):
-        """Return the most frequent written form; ties go to the accented form, then alphabetical order."""
-        return _best_form(self.forms.items())
-
-    def totals(self, subtopic_code=None):
-        """Return (texts, occurrences) in one sub-topic, or over all with None."""
-        if subtopic_code is not None:
-            return self.by_subtopic.get(subtopic_code, (0, 0))
-        return (sum(d for d, _ in self.by_subtopic.values()), sum(o for _, o in self.by_subtopic.values()))
-
-
-def _best_form(forms):
-    """Return the label among (form, occurrences) pairs: most frequent, then accented, then alphabetical."""
-    return min(forms, key=lambda item: (-item[1], -_accented(item[0]), item[0]))[0]
-
-
-class TermTable(Mapping):
-    """Term key → TermStats of a corpus, every term seen (recurring or not): what larger scopes add up.
-
-    Held as compact rows ``(is phrase, (form, n, form, n…), (sub-topic, texts, occurrences, …))``
-    — flat sequences, as JSON writes them — so that loading a department's thousands of terms
-    creates no object per term and adding up a hundred tables reads them as they are. Reading
-    ``table[key]`` gives the TermStats view.
-    """
-
-    __slots__ = ("_rows",)
-
-    def __init__(self, rows=()):
-        self._rows = dict(rows)
-
-    def __getitem__(self, key):
-        phrase, forms, counts = self._rows[key]
-        by_subtopic = {code: (texts, times) for code, texts, times in zip(counts[::3], counts[1::3], counts[2::3])}
-        forms = dict(zip(forms[::2], forms[1::2]))
-        return TermStats(key, phrase, MappingProxyType(forms), MappingProxyType(by_subtopic))
-
-    def __iter__(self):
-        return iter(self._rows)
-
-    def __len__(self):
-        return len(self._rows)
-
-    def __contains__(self, key):
-        return key in self._rows
-
-    def __eq__(self, other):
-        if not isinstance(other, TermTable):
-            return NotImplemented
-        return self._normalised() == other._normalised()
-
-    __hash__ = None
-
-    def __repr__(self):
-        return f"<TermTable {len(self._rows)} terms>"
-
-    def _normalised(self):
-        return {key: (bool(phrase), tuple(forms), tuple(counts)) for key, (phrase, forms, counts) in self._rows.items()}
-
-    def rows(self):
-        """Return the (key, row) pairs, rows as described in the class docstring."""
-        return self._rows.items()
-
-    def row(self, key):
-        """Return the row of ``key``, or None."""
-        return self._rows.get(key)
-
-
-def _row_totals(row, subtopic_code=None):
-    """Return (texts, occurrences) of a table row in one sub-topic, or over all with None."""
-    counts = row[2]
-    if subtopic_code is None:
-        return sum(counts[1::3]), sum(counts[2::3])
-    for index in range(0, len(counts), 3):
-        if counts[index] == subtopic_code:
-            return counts[index + 1], counts[index + 2]
-    return 0, 0
-
-
-def _row_label(row):
-    forms = row[1]
-    return _best_form(zip(forms[::2], forms[1::2]))
-
-
-def _row(is_phrase, forms, counts):
-    """Return a table row from {form: occurrences} and {sub-topic: (texts, occurrences)}."""
-    return (is_phrase, tuple(item for pair in sorted(forms.items()) for item in pair),
-            tuple(item for code in sorted(counts, key=_natural) for item in (code, *counts[code])))
-
-
-@dataclass(frozen=True)
 class Concern:
     """One recurring concern of a sub-topic (or of all sub-topics), with its sources and quotes."""
 
+    #: Stable identifier from the label: no spaces or brackets ("cambriolages-de-maisons").
     key: str
+    #: The French phrase shown ("cambriolages de maisons").
     label: str
-    is_phrase: bool
     #: None for a concern ranked over all sub-topics.
     subtopic_code: str | None
-    #: Number of distinct texts mentioning it (or of departments, nationally: see ``sources``).
+    #: Number of distinct texts voicing it (contributions; nationally, summed over departments).
     documents: int
-    occurrences: int
     #: Every text (question, minutes) or department it comes from, in a stable order.
     sources: tuple[refs.SourceRef, ...]
     quotes: tuple[Quote, ...]
+    #: Sub-topics where its texts were filed, with their numbers of texts, most first.
+    subtopics: tuple[tuple[str, int], ...] = ()
+    #: Its most characteristic terms and their weights: what larger scopes compare.
+    terms: tuple[tuple[str, float], ...] = ()
+    #: Its average word vector, scaled to unit length and stored as 8-bit integers.
+    vector: bytes = b""
 
     @property
     def ref(self):
-        """Return the trace of this concern, ``[Préoccupation 1.B.1:cambriolag]``."""
+        """Return the trace of this concern, ``[Préoccupation 1.B.1:cambriolages-de-maisons]``."""
         return refs.concern(self.subtopic_code, self.key)
 
 
 @dataclass(frozen=True)
 class ConcernReport:
-    """The recurring concerns of a corpus (a department, a region, the nation), and its term table."""
+    """The recurring concerns of a corpus (a department, a region, the nation)."""
 
     #: Sub-topic code → number of texts analysed.
     documents: Mapping[str, int]
@@ -228,9 +171,6 @@ class ConcernReport:
     by_subtopic: Mapping[str, tuple[Concern, ...]]
     #: Ranked concerns over all sub-topics.
     overall: tuple[Concern, ...]
-    #: The terms seen and their counts, what larger scopes add up: every term in a department's
-    #: report, the recurring ones in what it hands to the nation (see for_aggregation).
-    table: TermTable
 
     def concern(self, ref):
         """Return the Concern a ``[Préoccupation …]`` trace names, or None when it is not in the report."""
@@ -238,37 +178,25 @@ class ConcernReport:
         ranked = self.overall if subtopic == refs.ALL_SUBTOPICS else self.by_subtopic.get(subtopic, ())
         return next((concern for concern in ranked if concern.key == key), None)
 
-    def for_aggregation(self, min_documents=MIN_DOCUMENTS):
-        """Return this report as a larger scope adds it up: lighter, the counts it keeps unchanged.
+    def for_aggregation(self):
+        """Return this report as a larger scope adds it up: without source lists, signatures kept.
 
-        The concerns lose their source lists (a region or the nation cites the department, whose
-        own synthesis keeps them; quotes keep their source), and the table keeps the terms found
-        in at least ``min_documents`` texts. Terms a department mentions once would be a
-        department's worth of rows each — most of its vocabulary — and can add at most one text
-        per department to a national count: they are left out.
+        A region or the nation cites the department, whose own synthesis keeps the sources;
+        quotes keep theirs.
         """
         def bare(concerns):
             return tuple(replace(concern, sources=()) for concern in concerns)
 
-        return replace(
-            self,
-            overall=bare(self.overall),
-            by_subtopic=MappingProxyType({code: bare(ranked) for code, ranked in self.by_subtopic.items()}),
-            table=TermTable((key, row) for key, row in self.table.rows() if _row_totals(row)[0] >= min_documents),
-        )
+        return replace(self, overall=bare(self.overall),
+                       by_subtopic=MappingProxyType({code: bare(ranked) for code, ranked in self.by_subtopic.items()}))
 
     def to_dict(self):
-        """Return a JSON-safe dictionary (see :meth:`from_dict`).
-
-        The term table is written as rows ``[key, is phrase, [form, n, …], [sub-topic, texts,
-        occurrences, …]]``: a department has thousands of terms, and the nation reads a hundred tables.
-        """
+        """Return a JSON-safe dictionary (see :meth:`from_dict`)."""
         return {
             "schema_version": SCHEMA_VERSION,
             "documents": dict(self.documents),
             "by_subtopic": {code: [_concern_to_dict(c) for c in ranked] for code, ranked in self.by_subtopic.items()},
             "overall": [_concern_to_dict(c) for c in self.overall],
-            "table": [[key, phrase, list(forms), list(counts)] for key, (phrase, forms, counts) in self.table.rows()],
         }
 
     @classmethod
@@ -282,7 +210,6 @@ class ConcernReport:
                 code: tuple(_concern_from_dict(c) for c in ranked) for code, ranked in data["by_subtopic"].items()
             }),
             overall=tuple(_concern_from_dict(c) for c in data["overall"]),
-            table=TermTable((key, (phrase, forms, counts)) for key, phrase, forms, counts in data["table"]),
         )
 
 
@@ -293,113 +220,373 @@ def _ref_from_text(text):
 
 def _concern_to_dict(concern):
     return {
-        "key": concern.key, "label": concern.label, "phrase": concern.is_phrase,
-        "subtopic": concern.subtopic_code, "documents": concern.documents, "occurrences": concern.occurrences,
-        "sources": [str(ref) for ref in concern.sources],
+        "key": concern.key, "label": concern.label, "subtopic": concern.subtopic_code,
+        "documents": concern.documents, "sources": [str(ref) for ref in concern.sources],
         "quotes": [{"text": quote.text, "source": str(quote.source)} for quote in concern.quotes],
+        "subtopics": [[code, number] for code, number in concern.subtopics],
+        "terms": [[term, weight] for term, weight in concern.terms],
+        "vector": base64.b64encode(concern.vector).decode("ascii"),
     }
 
 
 def _concern_from_dict(data):
     return Concern(
-        key=data["key"], label=data["label"], is_phrase=data["phrase"], subtopic_code=data["subtopic"],
-        documents=data["documents"], occurrences=data["occurrences"],
+        key=data["key"], label=data["label"], subtopic_code=data["subtopic"], documents=data["documents"],
         sources=tuple(_ref_from_text(text) for text in data["sources"]),
         quotes=tuple(Quote(quote["text"], _ref_from_text(quote["source"])) for quote in data["quotes"]),
+        subtopics=tuple((code, number) for code, number in data["subtopics"]),
+        terms=tuple((term, weight) for term, weight in data["terms"]),
+        vector=base64.b64decode(data["vector"]),
     )
+
+
+def document_order(document):
+    """Return the canonical sort key of a document: kind of source, then its key read naturally."""
+    return (document.source.kind, natural_key(document.source.key), document.subtopic_code, document.text)
+
+
+# --- Units and their features ---------------------------------------------------------------------
+
+#: Sources whose texts are lists (minutes, strengths and weaknesses): each line is a unit.
+_WHOLE_TEXT_KINDS = (refs.QUESTION, refs.PROPOSAL)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    document: int
+    text: str
+    subtopic_code: str
+    terms: str | None = None
+
+
+def _units(documents):
+    """Return the units of canonically ordered documents: whole questions and proposals, lines of the rest."""
+    units = []
+    for index, document in enumerate(documents):
+        if document.source.kind in _WHOLE_TEXT_KINDS:
+            if document.text.strip():
+                units.append(_Unit(index, document.text.strip(), document.subtopic_code, document.terms))
+            continue
+        for part in document.text.splitlines():
+            if part.strip():
+                units.append(_Unit(index, part.strip(), document.subtopic_code))
+    return units
+
+
+def _letter_grams(term):
+    """Return the distinct letter sequences of a term, its edges marked, in a fixed order."""
+    marked = f" {term} "
+    return dict.fromkeys(marked[start:start + size] for size in LETTER_SIZES for start in range(len(marked) - size + 1))
+
+
+def _normalise_rows(matrix):
+    """Return ``matrix`` (sparse or dense) with rows scaled to unit length; empty rows stay empty."""
+    if sparse.issparse(matrix):
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        return sparse.diags(1 / np.where(norms > 0, norms, 1)) @ matrix
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms > 0, norms, 1)
+
+
+@dataclass
+class _Features:
+    """The three views of every unit, rows scaled to unit length times the square root of their
+    weight (so that the sum of their dot products is the similarity), and what signatures need."""
+
+    words: sparse.csr_matrix
+    letters: sparse.csr_matrix
+    vectors: np.ndarray
+    subtopics: np.ndarray
+    terms: list
+    idf: np.ndarray
+    has_content: np.ndarray
+
+    def dot(self, left, right):
+        """Return the similarity of units ``left`` × ``right`` without the sub-topic bonus (dense)."""
+        return ((self.words[left] @ self.words[right].T).toarray()
+                + (self.letters[left] @ self.letters[right].T).toarray() + self.vectors[left] @ self.vectors[right].T)
+
+
+def _features(units):
+    """Return the _Features of ``units``: TF-IDF of terms, letter sequences, weighted word vectors."""
+    vocabulary = {}
+    lemmas = defaultdict(Counter)
+    rows, columns = [], []
+    for row, unit in enumerate(units):
+        seen = set()
+        for term, lemma in (terms(unit.text) if unit.terms is None else parse_stored_terms(unit.terms)):
+            column = vocabulary.get(term)
+            if column is None:
+                column = vocabulary[term] = len(vocabulary)
+            lemmas[column][lemma] += 1
+            if column not in seen:
+                seen.add(column)
+                rows.append(row)
+                columns.append(column)
+    count = len(units)
+    presence = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(count, len(vocabulary)))
+    frequency = np.asarray(presence.sum(axis=0)).ravel()
+    idf = np.log((count + 1) / (frequency + 1)) + 1
+    vocabulary_terms = [None] * len(vocabulary)
+    for term, column in vocabulary.items():
+        vocabulary_terms[column] = term
+    weighted = (presence @ sparse.diags(idf)).tocsr()
+
+    # Letter sequences of each term, then of each unit (a sequence counts once per unit).
+    grams = {}
+    gram_rows, gram_columns = [], []
+    for column, term in enumerate(vocabulary_terms):
+        for gram in _letter_grams(term):
+            gram_rows.append(column)
+            gram_columns.append(grams.setdefault(gram, len(grams)))
+    term_grams = sparse.csr_matrix((np.ones(len(gram_rows)), (gram_rows, gram_columns)),
+                                   shape=(len(vocabulary_terms), len(grams)))
+    letters = (presence @ term_grams).tocsr()
+    letters.data[:] = 1.0
+    # Weighted by rarity too: long texts share common sequences ("ion", "men") whatever they say.
+    gram_frequency = np.asarray((letters > 0).sum(axis=0)).ravel()
+    letters = (letters @ sparse.diags(np.log((count + 1) / (gram_frequency + 1)) + 1)).tocsr()
+
+    # Word vectors: of the lemma as most often written with its accents, else without.
+    table = vectors().table if vocabulary_terms else np.zeros((0, VECTOR_DIMENSIONS), np.float32)
+    term_vectors = np.zeros((len(vocabulary_terms), VECTOR_DIMENSIONS), np.float32)
+    for column, term in enumerate(vocabulary_terms):
+        written = lemmas[column]
+        ranked = tuple(written) if len(written) == 1 else tuple(
+            lemma for lemma, _ in sorted(written.items(), key=lambda item: (-item[1], item[0])))
+        found = vector_row(ranked + (term,))
+        if found is not None:
+            term_vectors[column] = table[found]
+    unit_vectors = np.asarray(weighted @ term_vectors, dtype=np.float64)
+    return _Features(
+        words=(math.sqrt(WORD_WEIGHT) * _normalise_rows(weighted)).tocsr(),
+        letters=(math.sqrt(LETTERS_WEIGHT) * _normalise_rows(letters)).tocsr(),
+        vectors=math.sqrt(VECTOR_WEIGHT) * _normalise_rows(unit_vectors),
+        subtopics=np.array([unit.subtopic_code for unit in units]), terms=vocabulary_terms, idf=idf,
+        has_content=np.diff(presence.indptr) > 0,
+    )
+
+
+def _similarity(features, left, right):
+    """Return the similarity matrix of units ``left`` × ``right`` (index arrays), sub-topic bonus included."""
+    similarity = features.dot(left, right)
+    similarity += SAME_SUBTOPIC_BONUS * (features.subtopics[left][:, None] == features.subtopics[right][None, :])
+    return np.round(similarity, PRECISION)
+
+
+def _sample_order(units):
+    """Return unit indices ordered by a hash of their content: a sample that is the same in any input order."""
+    def digest(index):
+        unit = units[index]
+        return hashlib.blake2b(f"{unit.subtopic_code}\x00{unit.text}\x00{index}".encode(), digest_size=8).digest()
+
+    return sorted(range(len(units)), key=digest)
+
+
+def _cluster(features, units):
+    """Return the groups of unit indices (each sorted), by average linkage in rounds (see the module)."""
+    codes = sorted(set(features.subtopics.tolist()))
+    code_index = {code: position for position, code in enumerate(codes)}
+    unit_codes = np.array([code_index[code] for code in features.subtopics.tolist()], dtype=np.int64)
+    remaining = [index for index in _sample_order(units) if features.has_content[index]]
+    groups = []
+    while len(remaining) >= 2:
+        sample = np.array(sorted(remaining[:SAMPLE_SIZE]))
+        rest = np.array(sorted(remaining[SAMPLE_SIZE:]), dtype=np.int64)
+        similarity = _similarity(features, sample, sample)
+        distance = 1.0 - similarity
+        np.fill_diagonal(distance, 0.0)
+        condensed = distance[np.triu_indices(len(sample), 1)]
+        labels = fcluster(linkage(np.clip(condensed, 0.0, None), "average"),
+                          1.0 - MIN_SIMILARITY, "distance") if len(sample) > 1 else np.ones(1)
+        members = defaultdict(list)
+        for index, label in zip(sample.tolist(), labels.tolist()):
+            members[label].append(index)
+        found = [sorted(group) for group in members.values() if len(group) >= 2]
+        if not found:
+            break
+        found.sort(key=lambda group: (-len(group), group[0]))
+        if len(rest):
+            joined = _join(features, unit_codes, len(codes), found, rest)
+            left = {index for index, group in zip(rest.tolist(), joined) if group < 0}
+            for index, group in zip(rest.tolist(), joined):
+                if group >= 0:
+                    found[group].append(index)
+            remaining = [index for index in remaining if index in left]
+        else:
+            remaining = []
+        groups.extend(sorted(group) for group in found)
+    return groups
+
+
+def _join(features, unit_codes, code_count, groups, rest):
+    """Return, for each unit of ``rest``, the group it joins (-1 for none): best average similarity above the threshold."""
+    count = len(unit_codes)
+    sizes = np.array([len(group) for group in groups], dtype=np.float64)
+    membership = sparse.diags(1 / sizes) @ sparse.csr_matrix(
+        (np.ones(int(sizes.sum())), ([position for position, group in enumerate(groups) for _ in group],
+                                     [index for group in groups for index in group])), shape=(len(groups), count))
+    # Average similarity to a group = dot product with the group's mean, plus the bonus times the
+    # share of the group's units filed under the same sub-topic.
+    word_means = (membership @ features.words).tocsr()
+    letter_means = (membership @ features.letters).tocsr()
+    vector_means = membership @ features.vectors
+    shares = (membership @ sparse.csr_matrix((np.ones(count), (np.arange(count), unit_codes)),
+                                             shape=(count, code_count))).toarray()
+    chosen = np.full(len(rest), -1)
+    for start in range(0, len(rest), 2000):
+        block = rest[start:start + 2000]
+        scores = ((features.words[block] @ word_means.T).toarray() + (features.letters[block] @ letter_means.T).toarray()
+                  + features.vectors[block] @ vector_means.T + SAME_SUBTOPIC_BONUS * shares[:, unit_codes[block]].T)
+        scores = np.round(scores, PRECISION)
+        best = np.argmax(scores, axis=1)
+        ok = scores[np.arange(len(block)), best] >= MIN_SIMILARITY
+        chosen[start:start + len(block)] = np.where(ok, best, -1)
+    return chosen.tolist()
+
+
+# --- Labels -----------------------------------------------------------------------------------------
+
+def _is_verb_form(lowered, lemma):
+    """Tell whether a word is a verb: conjugated ("armés" → "armer") or an infinitive whose "-ez" form
+    simplemma knows ("signaler", since "signalez" → "signaler"; not "quartier")."""
+    if lemma != lowered:
+        return lemma.endswith(("er", "ir", "re"))
+    return lowered.endswith("er") and analyse_word(lowered[:-2] + "ez")[1] == lowered
+
+
+def _phrases(text):
+    """Yield (key, start, end) of the label candidates of ``text``: 1 to LABEL_WORDS content words.
+
+    Between two content words there may be nothing but spaces, a hyphen or an apostrophe, or one
+    connector ("de", "à", "en", "la"…). A candidate starts where a phrase does (not right after
+    another content word), never starts or ends with a time word and holds no verb form.
+    """
+    words = split_words(text)
+    analysed = [(lowered, start, end, *analyse_word(lowered)) for lowered, start, end in words]
+    for first in range(len(analysed)):
+        lowered, start, _, term, lemma = analysed[first]
+        if term is None or term in TIME_WORDS or _is_verb_form(lowered, lemma):
+            continue
+        if first and analysed[first - 1][3] is not None and _tight(text, analysed[first - 1][2], start):
+            continue  # inside a phrase ("municipale" of "police municipale"): phrases start at its head
+        key = [term]
+        position = first
+        while True:
+            if term not in TIME_WORDS:
+                yield tuple(key), start, analysed[position][2]
+            if len(key) == LABEL_WORDS:
+                break
+            following = position + 1
+            if following < len(analysed) and analysed[following][3] is None and analysed[following][0] in CONNECTORS:
+                # One connector, and the gap around it is only spaces, hyphens or apostrophes.
+                if not _tight(text, analysed[position][2], analysed[following][1]):
+                    break
+                following += 1
+                if following < len(analysed) and analysed[following][0] in CONNECTORS \
+                        and analysed[following][3] is None and _tight(text, analysed[following - 1][2],
+                                                                      analysed[following][1]):
+                    following += 1  # "de la", "à l'"
+            if following >= len(analysed) or not _tight(text, analysed[following - 1][2], analysed[following][1]):
+                break
+            term = analysed[following][3]
+            if term is None or _is_verb_form(analysed[following][0], analysed[following][4]):
+                break
+            key.append(term)
+            position = following
+
+
+_TIGHT = re.compile(r"[ \t\u00a0\u202f'’\-‐‑]{1,3}")
+
+
+def _tight(text, end, start):
+    """Tell whether the gap text[end:start] holds only spaces, a hyphen or an apostrophe."""
+    return _TIGHT.fullmatch(text, end, start) is not None
+
+
+def _title_terms(title):
+    return frozenset(word.term for word in content_words(title))
+
+
+def _written_form(text):
+    """Return a label as written: spaces and apostrophes tidied, lower-cased but acronyms."""
+    form = re.sub(r"\s+", " ", text).replace("'", "’").strip()
+    return form if form.isupper() and len(form) <= 5 else form.lower()
 
 
 def _accented(text):
     return sum(1 for ch in text if ord(ch) > 127)
 
 
-_NUMBER = re.compile(r"(\d+)")
+def _best_form(forms):
+    """Return the label among {form: occurrences}: most frequent, then accented, then alphabetical."""
+    return min(forms.items(), key=lambda item: (-item[1], -_accented(item[0]), item[0]))[0]
 
 
-def _natural(text):
-    """Return a sort key reading digits as numbers: forum "9" before forum "12", "1.B.2" before "1.B.10"."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _NUMBER.split(text) if part)
+class _Labeller:
+    """Label candidates of units, computed once, and their rarity over a background sample."""
 
+    def __init__(self, units, order):
+        self.units = units
+        self._cache = {}
+        background = order[:LABEL_BACKGROUND]
+        self.background_size = len(background)
+        self.frequency = Counter()
+        for index in background:
+            self.frequency.update(self.keys(index))
 
-def document_order(document):
-    """Return the canonical sort key of a document: kind of source, then its key read naturally."""
-    return (document.source.kind, _natural(document.source.key), document.subtopic_code, document.text)
+    def candidates(self, index):
+        found = self._cache.get(index)
+        if found is None:
+            text = self.units[index].text
+            found = self._cache[index] = [(key, text[start:end]) for key, start, end in _phrases(text)]
+        return found
 
+    def keys(self, index):
+        return {key for key, _ in self.candidates(index)}
 
-def _g2(pair_count, left_count, right_count, total):
-    """Return Dunning's log-likelihood ratio of a pair against chance, 0 when it is rarer than chance."""
-    if pair_count * total <= left_count * right_count:
-        return 0.0
-    cells = (
-        (pair_count, left_count, right_count),
-        (left_count - pair_count, left_count, total - right_count),
-        (right_count - pair_count, total - left_count, right_count),
-        (total - left_count - right_count + pair_count, total - left_count, total - right_count),
-    )
-    return 2.0 * sum(k * math.log(k * total / (row * column)) for k, row, column in cells if k > 0)
+    def label(self, pool, forbidden, recurring=True, subject=False):
+        """Return (label, key terms) for units ``pool`` (closest to the centre first), or None.
 
-
-def _find_phrases(tokenised, min_documents):
-    """Return {(left term, right term): G²} for the adjacent pairs kept as phrases."""
-    pair_counts = defaultdict(int)
-    pair_documents = defaultdict(int)
-    last_seen = {}
-    left_counts = defaultdict(int)
-    right_counts = defaultdict(int)
-    total = 0
-    for index, tokens in enumerate(tokenised):
-        previous = None
-        for term, _, _, glued in tokens:
-            if glued and term != previous:
-                pair = (previous, term)
-                pair_counts[pair] += 1
-                left_counts[previous] += 1
-                right_counts[term] += 1
-                total += 1
-                if last_seen.get(pair) != index:
-                    last_seen[pair] = index
-                    pair_documents[pair] += 1
-            previous = term
-    phrases = {}
-    for pair, documents in pair_documents.items():
-        if documents >= min_documents:
-            score = _g2(pair_counts[pair], left_counts[pair[0]], right_counts[pair[1]], total)
-            if score >= PHRASE_MIN_G2:
-                phrases[pair] = score
-    return phrases
-
-
-def _occurrences(tokens, phrases, joined, subject):
-    """Yield (key, is phrase, start, end) for each term counted in one text's tokens."""
-    count = len(tokens)
-    index = 0
-    while index < count:
-        term, start, end, _ = tokens[index]
-        if index + 1 < count and tokens[index + 1][3]:
-            following = tokens[index + 1][0]
-            score = phrases.get((term, following))
-            # Of two kept phrases overlapping ("police municipale armée"), the stronger wins.
-            if score is not None and not (index + 2 < count and tokens[index + 2][3]
-                                          and phrases.get((following, tokens[index + 2][0]), 0.0) > score):
-                yield f"{term}+{following}", True, start, tokens[index + 1][2]
-                index += 2
+        ``forbidden`` is a list of term sets (the titles of the concern's sub-topics): a candidate
+        made of their words only is not a label. With ``recurring``, a candidate must come up in
+        two units of the pool, else it has two words at most. Only with ``subject`` may it be made
+        of subject words only ("gendarmes").
+        """
+        shares = Counter()
+        for index in pool:
+            shares.update(self.keys(index))
+        scored = []
+        for key, count in shares.items():
+            if (recurring and count < min(2, len(pool))) or (not recurring and len(key) > 2) \
+                    or any(set(key) <= title for title in forbidden) \
+                    or (not subject and all(part in SUBJECT_WORDS for part in key)):
                 continue
-        if term in joined:
-            yield joined[term], True, start, end
-        elif term not in subject:
-            yield term, False, start, end
-        index += 1
+            rarity = math.log((self.background_size + 1) / (self.frequency.get(key, 0) + 1)) + 1
+            scored.append((round((count / len(pool)) ** 2 * rarity, PRECISION), key))
+        if not scored:
+            return None
+        # The best phrase, or a longer one nearly as good: "cambriolages de maisons" over "cambriolages".
+        best = max(score for score, _ in scored)
+        close = [(score, key) for score, key in scored if score >= LONGER_LABEL_SHARE * best]
+        _, _, key = min((-len(key), -score, key) for score, key in close)
+        label = self._written(pool, key)
+        if len(key) == 1 and recurring:
+            # One word says little: with the next phrase nearly as good that shares none of its
+            # words, both ("caméras et vie privée").
+            others = sorted((-score, other) for score, other in close if not set(other) & set(key))
+            if others:
+                other = others[0][1]
+                return f"{label} et {self._written(pool, other)}", key + other
+        return label, key
+
+    def _written(self, pool, key):
+        """Return how the pool's texts write ``key`` most."""
+        return _best_form(Counter(_written_form(form) for index in pool for found, form in self.candidates(index)
+                                  if found == key))
 
 
-_SPACES = re.compile(r"\s+")
-_DASHES = re.compile(r"\s*[-‐‑]\s*")
-
-
-def _written_form(text):
-    """Return how a term is written, for its label: spaces and apostrophes tidied, lower-cased but acronyms."""
-    form = _DASHES.sub("-", _SPACES.sub(" ", text)).replace("'", "’")
-    return form if form.isupper() and len(form) <= 5 else form.lower()
-
+# --- Quotes -----------------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
 _QUOTE_WORD = re.compile(r"\S+")
@@ -414,118 +601,186 @@ def _excerpt(text, start, end):
     sentence_end = following.end() if following else len(text)
     sentence = text[sentence_start:sentence_end]
     words = list(_QUOTE_WORD.finditer(sentence))
-    if len(words) <= QUOTE_MAX_WORDS:
-        return typeset(sentence)
-    first = next(i for i, word in enumerate(words) if word.end() + sentence_start > start)
-    last = next((i for i, word in enumerate(words) if word.end() + sentence_start >= end), len(words) - 1)
-    low, high = max(0, first - QUOTE_CONTEXT_WORDS), min(len(words), last + 1 + QUOTE_CONTEXT_WORDS)
+    low, high = 0, len(words)
+    if len(words) > QUOTE_MAX_WORDS:
+        first = next((i for i, word in enumerate(words) if word.end() + sentence_start > start), 0)
+        last = next((i for i, word in enumerate(words) if word.end() + sentence_start >= end), len(words) - 1)
+        low, high = max(0, first - QUOTE_CONTEXT_WORDS), min(len(words), last + 1 + QUOTE_CONTEXT_WORDS)
+    if not words:
+        return ""
     excerpt = sentence[words[low].start():words[high - 1].end()]
+    if len(excerpt) > QUOTE_MAX_CHARACTERS:
+        excerpt, high = excerpt[:QUOTE_MAX_CHARACTERS].rsplit(" ", 1)[0], len(words) + 1
     return ("… " if low > 0 else "") + typeset(excerpt) + (" …" if high < len(words) else "")
 
 
+def _quote_of(text, key_terms):
+    """Return the excerpt of ``text`` around its first word among ``key_terms`` (the whole text if none)."""
+    for word in content_words(text):
+        if word.term in key_terms:
+            return _excerpt(text, word.start, word.end)
+    return _excerpt(text, 0, 0)
+
+
+# --- Finding concerns -------------------------------------------------------------------------------
+
+def _slug(label):
+    return re.sub(r"[^a-z0-9]+", "-", strip_accents(label)).strip("-") or "preoccupation"
+
+
+def _signature(features, members):
+    """Return (terms, vector) of a group: its heaviest TF-IDF terms, and its mean vector as 8-bit integers."""
+    mean_words = np.asarray(features.words[members].mean(axis=0)).ravel()
+    top = sorted(((-round(float(weight), SIGNATURE_DIGITS), features.terms[column])
+                  for column, weight in enumerate(mean_words) if weight > 0))[:SIGNATURE_TERMS]
+    terms = tuple((term, -weight) for weight, term in top)
+    return terms, _quantise(features.vectors[members].mean(axis=0))
+
+
+def _quantise(vector):
+    norm = np.linalg.norm(vector)
+    if not norm:
+        return b""
+    return np.clip(np.round(vector / norm * 127), -127, 127).astype(np.int8).tobytes()
+
+
+def _dequantise(data):
+    if not data:
+        return np.zeros(VECTOR_DIMENSIONS)
+    vector = np.frombuffer(data, dtype=np.int8).astype(np.float64)
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm else vector
+
+
+@dataclass
+class _Group:
+    members: list
+    sources: tuple
+    closeness: dict
+    #: Sub-topic code → number of the group's documents filed under it.
+    filed: Counter
+
+
+def _central(group):
+    """Return the LABEL_POOL units of a group closest to its centre, closest first."""
+    return sorted(group.members, key=lambda index: (-group.closeness[index], index))[:LABEL_POOL]
+
+
+def _centre_dot(features, members):
+    """Return each member's dot product with the group's mean: its average similarity to the group."""
+    words = np.asarray(features.words[members].mean(axis=0)).ravel()
+    letters = np.asarray(features.letters[members].mean(axis=0)).ravel()
+    vector = features.vectors[members].mean(axis=0)
+    return features.words[members] @ words + features.letters[members] @ letters + features.vectors[members] @ vector
+
+
 def find_concerns(documents, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quotes=QUOTES,
-                  min_documents=MIN_DOCUMENTS, subject=_SUBJECT_TERMS):
+                  min_documents=MIN_DOCUMENTS, subtopic_titles=None):
     """Return the ConcernReport of ``documents`` (an iterable of Document).
 
-    ``subject`` is the set of terms not listed alone (see :func:`subject_terms`).
+    ``subtopic_titles`` maps sub-topic codes to their titles: a concern is never labelled with
+    its sub-topic's title or words of it alone.
     """
     documents = sorted(documents, key=document_order)
-    tokenised = [concern_tokens(document.text) for document in documents]
-    phrases = _find_phrases(tokenised, min_documents)
-    joined = {left + right: f"{left}+{right}" for left, right in phrases}
+    analysed = Counter(document.subtopic_code for document in documents)
+    units = _units(documents)
+    titles = {code: _title_terms(title) for code, title in (subtopic_titles or {}).items()}
+    groups = []
+    if units:
+        features = _features(units)
+        labeller = _Labeller(units, _sample_order(units))
+        for members in _cluster(features, units):
+            sources = tuple(dict.fromkeys(documents[units[index].document].source for index in members))
+            if len(sources) < min_documents:
+                continue
+            # Closeness to the centre: each member's average similarity to the group.
+            closeness = np.round(_centre_dot(features, members), PRECISION)
+            filed = Counter(documents[index].subtopic_code for index in {units[i].document for i in members})
+            group = _Group(members, sources, dict(zip(members, closeness.tolist())), filed)
+            # A group whose texts share no word at all is a coincidence of meanings, not a concern
+            # anyone would name: left out.
+            if (features.words[_central(group)].getnnz(axis=0) >= 2).any():
+                groups.append(group)
 
-    is_phrase = {}
-    # Flat dictionaries keyed by tuples: this loop runs once per term of every text.
-    forms = {}
-    texts = {}
-    occurrences = {}
-    # (key, sub-topic) → [(document index, start, end)]: the first occurrence in each text, in
-    # canonical order, for sources and quotes.
-    postings = defaultdict(list)
-    analysed = defaultdict(int)
-    for index, document in enumerate(documents):
-        text = document.text
-        code = document.subtopic_code
-        analysed[code] += 1
-        seen = {}
-        for key, phrase, start, end in _occurrences(tokenised[index], phrases, joined, subject):
-            form = (key, text[start:end])
-            forms[form] = forms.get(form, 0) + 1
-            if key in seen:
-                seen[key] += 1
-            else:
-                seen[key] = 1
-                is_phrase[key] = phrase
-                postings[key, code].append((index, start, end))
-        for key, number in seen.items():
-            slot = (key, code)
-            texts[slot] = texts.get(slot, 0) + 1
-            occurrences[slot] = occurrences.get(slot, 0) + number
+    labels = {}
 
-    written = defaultdict(lambda: defaultdict(int))
-    for (key, raw), number in forms.items():
-        written[key][_written_form(raw)] += number
-    by_subtopic = defaultdict(dict)
-    for slot, number in texts.items():
-        by_subtopic[slot[0]][slot[1]] = (number, occurrences[slot])
-    table = TermTable((key, _row(is_phrase[key], written[key], by_subtopic[key])) for key in sorted(by_subtopic))
+    def labelled(group, filed):
+        """Return (label, key terms) of a group, the same wherever it is listed."""
+        found = labels.get(id(group))
+        if found is None:
+            # Never the title of a sub-topic it is listed under, nor subject words alone, when
+            # anything else is said: a phrase its central texts share, else the most distinctive
+            # short phrase of one of them.
+            forbidden = [titles[code] for code, number in filed.items() if code in titles and number >= min_documents]
+            central = _central(group)
+            found = labels[id(group)] = (labeller.label(central, forbidden)
+                                         or labeller.label(central, forbidden, recurring=False)
+                                         or labeller.label(central, [], subject=True))
+        return found
 
-    def concern_of(key, subtopic_code):
-        row = table.row(key)
-        if subtopic_code is None:
-            postings_here = sorted(posting for code in by_subtopic[key] for posting in postings[key, code])
-        else:
-            postings_here = postings[key, subtopic_code]
-        texts, occurrences = _row_totals(row, subtopic_code)
+    def build(group, subtopic_code):
+        members = group.members if subtopic_code is None else [
+            index for index in group.members if units[index].subtopic_code == subtopic_code]
+        filed = group.filed
+        ranked = sorted(members, key=lambda index: (-group.closeness[index], -documents[units[index].document].weight,
+                                                    index))
+        label, key_terms = labelled(group, filed)
+        terms, vector = _signature(features, group.members)
+        # Units follow the documents' canonical order, and so do their sources.
+        sources_here = tuple(dict.fromkeys(documents[units[index].document].source for index in sorted(members)))
         return Concern(
-            key=key, label=_row_label(row), is_phrase=row[0], subtopic_code=subtopic_code,
-            documents=texts, occurrences=occurrences,
-            sources=tuple(dict.fromkeys(documents[index].source for index, _, _ in postings_here)),
-            quotes=_choose_quotes(documents, postings_here, quotes),
+            key=_slug(label), label=label, subtopic_code=subtopic_code, documents=len(sources_here),
+            sources=sources_here,
+            quotes=_choose_quotes(documents, units, ranked, set(key_terms), quotes),
+            subtopics=tuple(sorted(filed.items(), key=lambda item: (-item[1], natural_key(item[0])))),
+            terms=terms, vector=vector,
         )
 
-    ranked_by_subtopic = {}
-    for code in sorted(analysed, key=_natural):
-        ranked = rank_terms(table, code, per_subtopic, min_documents)
+    by_subtopic = {}
+    for code in sorted(analysed, key=natural_key):
+        here = []
+        for group in groups:
+            filed = {documents[units[index].document].source for index in group.members
+                     if units[index].subtopic_code == code}
+            if len(filed) >= min_documents:
+                here.append((-len(filed), group))
+        ranked = _rank([build(group, code) for _, group in sorted(here, key=lambda item: (item[0], item[1].members[0]))
+                        [:max(per_subtopic * 2, per_subtopic)]], per_subtopic)
         if ranked:
-            ranked_by_subtopic[code] = tuple(concern_of(key, code) for key in ranked)
+            by_subtopic[code] = ranked
+    everywhere = sorted(groups, key=lambda group: (-len(group.sources), group.members[0]))[:max(overall * 2, overall)]
     return ConcernReport(
-        documents=MappingProxyType({code: analysed[code] for code in sorted(analysed, key=_natural)}),
-        by_subtopic=MappingProxyType(ranked_by_subtopic),
-        overall=tuple(concern_of(key, None) for key in rank_terms(table, None, overall, min_documents)),
-        table=table,
+        documents=MappingProxyType({code: analysed[code] for code in sorted(analysed, key=natural_key)}),
+        by_subtopic=MappingProxyType(by_subtopic),
+        overall=_rank([build(group, None) for group in everywhere], overall),
     )
 
 
-def rank_terms(table, subtopic_code=None, limit=PER_SUBTOPIC, min_documents=MIN_DOCUMENTS):
-    """Return the keys of the ``limit`` most recurring terms of a TermTable in a sub-topic (or over all).
-
-    By number of texts, then occurrences, phrases first, then label and key: never by chance.
-    """
-    candidates = []
-    for key, row in table.rows():
-        texts, occurrences = _row_totals(row, subtopic_code)
-        if texts >= min_documents:
-            label = _row_label(row)
-            candidates.append(((-texts, -occurrences, not row[0], strip_accents(label), label, key), key))
-    candidates.sort()
-    return [key for _, key in candidates[:limit]]
+def _rank(concerns, limit):
+    """Return the ``limit`` first concerns by number of sources, then label; keys made unique."""
+    ranked = sorted(concerns, key=lambda concern: (-concern.documents, strip_accents(concern.label), concern.label,
+                                                  concern.sources, concern.key))[:limit]
+    seen = Counter()
+    unique = []
+    for concern in ranked:
+        seen[concern.key] += 1
+        unique.append(concern if seen[concern.key] == 1 else replace(concern, key=f"{concern.key}-{seen[concern.key]}"))
+    return tuple(unique)
 
 
-def _choose_quotes(documents, postings, limit):
-    """Return up to ``limit`` quotes from distinct sources: most supported first, then in canonical order."""
+def _choose_quotes(documents, units, ranked, key_terms, limit):
+    """Return up to ``limit`` quotes from distinct sources, the units closest to the centre first."""
     chosen = []
     seen_sources = set()
     seen_texts = set()
-    candidates = sorted(postings, key=lambda posting: (-documents[posting[0]].weight, posting[0]))
-    for index, start, end in candidates[:QUOTE_CANDIDATES]:
-        source = documents[index].source
+    for index in ranked:
+        source = documents[units[index].document].source
         if source in seen_sources:
             continue
-        excerpt = _excerpt(documents[index].text, start, end)
+        excerpt = _quote_of(units[index].text, key_terms)
         # The same words from two citizens make one quote, not two.
         folded = strip_accents(excerpt)
-        if folded not in seen_texts:
+        if excerpt and folded not in seen_texts:
             seen_sources.add(source)
             seen_texts.add(folded)
             chosen.append(Quote(excerpt, source))
@@ -558,92 +813,111 @@ def department_documents(department):
 
 
 def department_concerns(department, **options):
-    """Return the ConcernReport of a DepartmentInput (options as for :func:`find_concerns`)."""
+    """Return the ConcernReport of a DepartmentInput (options as for :func:`find_concerns`).
+
+    Concerns are never labelled with the title of their sub-topic (see ``subtopic_titles``).
+    """
+    options.setdefault("subtopic_titles", {subtopic.code: subtopic.title for subtopic in department.subtopics})
     return find_concerns(department_documents(department), **options)
 
+
+# --- Larger scopes ----------------------------------------------------------------------------------
 
 def combine_reports(reports, *, per_subtopic=PER_SUBTOPIC, overall=OVERALL, quotes=QUOTES,
                     min_documents=MIN_DOCUMENTS):
     """Return the ConcernReport of a larger scope (a region, the nation) from its parts' reports.
 
-    ``reports`` are (SourceRef, ConcernReport) pairs, one per part (a department). Term tables
-    and analysed texts are added up, not re-read; a concern's ``documents`` is the number of texts
-    over all parts, its ``sources`` the parts where it occurs, and its quotes are taken in turn
-    from the parts that mention it most (their own quotes), so that one department cannot fill
-    them all. Phrases are those each part found: a pair kept in one department and not in
-    another is counted as a phrase where it was kept and as its words elsewhere.
+    ``reports`` are (SourceRef, ConcernReport) pairs, one per part (a department). The parts'
+    concerns are grouped by signature — average linkage on the mean of the cosines of their terms
+    and of their vectors, while at least COMBINE_MIN_SIMILARITY — per sub-topic, and over all
+    sub-topics from the parts' overall concerns. A combined concern counts the texts of its
+    members, its ``sources`` are the parts it comes from (it is kept when at least
+    ``min_documents`` texts voice it), its label is that of its member voiced by most texts, and
+    its quotes are taken in turn from the parts voicing it most, so that one department cannot
+    fill them all. Texts analysed are added up.
     """
-    reports = sorted(reports, key=lambda item: (item[0].kind, _natural(item[0].key)))
-    documents = defaultdict(int)
-    # Flat dictionaries keyed by tuples: a hundred tables of thousands of rows go through here.
-    forms = {}
-    texts = {}
-    occurrences = {}
-    phrases = set()
+    reports = sorted(reports, key=lambda item: (item[0].kind, natural_key(item[0].key)))
+    documents = Counter()
     for _, report in reports:
-        for code, number in report.documents.items():
-            documents[code] += number
-        for key, (phrase, key_forms, counts) in report.table.rows():
-            if phrase:
-                phrases.add(key)
-            for form, number in zip(key_forms[::2], key_forms[1::2]):
-                slot = (key, form)
-                forms[slot] = forms.get(slot, 0) + number
-            for code, number, times in zip(counts[::3], counts[1::3], counts[2::3]):
-                slot = (key, code)
-                texts[slot] = texts.get(slot, 0) + number
-                occurrences[slot] = occurrences.get(slot, 0) + times
-    forms_by_key = defaultdict(dict)
-    for (key, form), number in forms.items():
-        forms_by_key[key][form] = number
-    counts_by_key = defaultdict(dict)
-    for slot, number in texts.items():
-        counts_by_key[slot[0]][slot[1]] = (number, occurrences[slot])
-    table = TermTable((key, _row(key in phrases, forms_by_key[key], counts_by_key[key]))
-                      for key in sorted(counts_by_key))
-
-    def concern_of(key, subtopic_code):
-        row = table.row(key)
-        texts, occurrences = _row_totals(row, subtopic_code)
-        # The parts mentioning the term, most texts first: their quotes come in that order.
-        present = []
-        for source, report in reports:
-            part = report.table.row(key)
-            if part is not None:
-                part_texts = _row_totals(part, subtopic_code)[0]
-                if part_texts:
-                    present.append((-part_texts, source, report))
-        present.sort(key=lambda item: (item[0], item[1].kind, _natural(item[1].key)))
-        candidates = [_part_quotes(report, key, subtopic_code) for _, _, report in present]
-        return Concern(
-            key=key, label=_row_label(row), is_phrase=row[0], subtopic_code=subtopic_code,
-            documents=texts, occurrences=occurrences,
-            sources=tuple(sorted((source for _, source, _ in present), key=lambda ref: (ref.kind, _natural(ref.key)))),
-            quotes=_quotes_in_turn(candidates, quotes),
-        )
-
-    ranked_by_subtopic = {}
+        documents.update(report.documents)
+    by_subtopic = {}
     if per_subtopic:
-        for code in sorted(documents, key=_natural):
-            ranked = rank_terms(table, code, per_subtopic, min_documents)
+        for code in sorted(documents, key=natural_key):
+            members = [(source, concern) for source, report in reports for concern in report.by_subtopic.get(code, ())]
+            ranked = _rank(_combine(members, code, quotes, min_documents), per_subtopic)
             if ranked:
-                ranked_by_subtopic[code] = tuple(concern_of(key, code) for key in ranked)
+                by_subtopic[code] = ranked
+    everywhere = [(source, concern) for source, report in reports for concern in report.overall]
     return ConcernReport(
-        documents=MappingProxyType({code: documents[code] for code in sorted(documents, key=_natural)}),
-        by_subtopic=MappingProxyType(ranked_by_subtopic),
-        overall=tuple(concern_of(key, None) for key in rank_terms(table, None, overall, min_documents)),
-        table=table,
+        documents=MappingProxyType({code: documents[code] for code in sorted(documents, key=natural_key)}),
+        by_subtopic=MappingProxyType(by_subtopic),
+        overall=_rank(_combine(everywhere, None, quotes, min_documents), overall) if overall else (),
     )
 
 
-def _part_quotes(report, key, subtopic_code):
-    """Return the quotes a part's report keeps for a term: in that sub-topic, or anywhere for all."""
-    if subtopic_code is not None:
-        ranked = report.by_subtopic.get(subtopic_code, ())
-    else:
-        ranked = (*report.overall, *(concern for code in report.by_subtopic for concern in report.by_subtopic[code]))
-    found = next((concern for concern in ranked if concern.key == key), None)
-    return found.quotes if found else ()
+def _signature_similarity(concerns):
+    """Return the similarity matrix of concerns' signatures: mean of the cosines of terms and of vectors."""
+    vocabulary = {}
+    rows, columns, values = [], [], []
+    for row, concern in enumerate(concerns):
+        for term, weight in concern.terms:
+            rows.append(row)
+            columns.append(vocabulary.setdefault(term, len(vocabulary)))
+            values.append(weight)
+    terms = _normalise_rows(sparse.csr_matrix((values, (rows, columns)), shape=(len(concerns), max(1, len(vocabulary)))))
+    vectors_ = np.array([_dequantise(concern.vector) for concern in concerns])
+    similarity = 0.5 * (terms @ terms.T).toarray() + 0.5 * (vectors_ @ vectors_.T)
+    return np.round(similarity, PRECISION)
+
+
+def signature_groups(concerns):
+    """Return the groups of ``concerns`` (a list of Concerns) that :func:`combine_reports` makes one.
+
+    Lists of positions in ``concerns``: average linkage on the mean of the cosines of their terms
+    and of their vectors, while at least COMBINE_MIN_SIMILARITY.
+    """
+    if len(concerns) <= 1:
+        return [[0]] if concerns else []
+    distance = 1.0 - _signature_similarity(concerns)
+    condensed = np.clip(distance[np.triu_indices(len(concerns), 1)], 0.0, None)
+    labels = fcluster(linkage(condensed, "average"), 1.0 - COMBINE_MIN_SIMILARITY, "distance").tolist()
+    grouped = defaultdict(list)
+    for position, label in enumerate(labels):
+        grouped[label].append(position)
+    return list(grouped.values())
+
+
+def _combine(members, subtopic_code, quotes, min_documents):
+    """Return the combined Concerns of (part SourceRef, Concern) pairs."""
+    combined = []
+    for positions in signature_groups([concern for _, concern in members]):
+        group = [members[position] for position in positions]
+        total = sum(concern.documents for _, concern in group)
+        if total < min_documents:
+            continue
+        # The member voiced by most texts names the concern.
+        _, head = min(group, key=lambda item: (-item[1].documents, item[1].label, item[0]))
+        weights = defaultdict(float)
+        filed = Counter()
+        vector = np.zeros(VECTOR_DIMENSIONS)
+        per_part = defaultdict(int)
+        for source, concern in group:
+            per_part[source] += concern.documents
+            for term, weight in concern.terms:
+                weights[term] += weight * concern.documents / total
+            filed.update(dict(concern.subtopics))
+            vector += _dequantise(concern.vector) * concern.documents
+        parts = sorted(per_part, key=lambda ref: (-per_part[ref], ref.kind, natural_key(ref.key)))
+        candidates = [[quote for _, concern in group if _ == part for quote in concern.quotes] for part in parts]
+        top = sorted(((-round(weight, SIGNATURE_DIGITS), term) for term, weight in weights.items()))[:SIGNATURE_TERMS]
+        combined.append(Concern(
+            key=head.key, label=head.label, subtopic_code=subtopic_code, documents=total,
+            sources=tuple(sorted(per_part, key=lambda ref: (ref.kind, natural_key(ref.key)))),
+            quotes=_quotes_in_turn(candidates, quotes),
+            subtopics=tuple(sorted(filed.items(), key=lambda item: (-item[1], natural_key(item[0])))),
+            terms=tuple((term, -weight) for weight, term in top), vector=_quantise(vector),
+        ))
+    return combined
 
 
 def _quotes_in_turn(candidates, limit):

@@ -92,11 +92,6 @@ def paragraph(text):
     return typeset(text)
 
 
-def concern_subtopics(concern):
-    """Return the codes of the sub-topics where a concern's texts were filed, the most first."""
-    return [code for code, _ in getattr(concern, "subtopics", ())]
-
-
 def concern_lines(concerns, notes, describe=None, unit=QUESTIONS_UNIT):
     """Return Markdown list lines for ranked concerns, each with its quotes and one footnote.
 
@@ -278,7 +273,7 @@ def _overall_section(figures, concerns, notes):
     titles = {code: title for code, title, _ in figures.subtopics}
 
     def describe(concern):
-        where = concern_subtopics(concern)[:3]
+        where = [code for code, _ in concern.subtopics[:3]]
         text = count(concern.documents, "contribution")
         if where:
             text += " — " + ", ".join(f"{code} {md_escape(titles.get(code, ''))}".strip() for code in where)

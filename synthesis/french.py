@@ -1,7 +1,7 @@
 """French text reduced to comparable terms: the same words whatever their accents, case or number.
 
 Used to search questions (identically on SQLite and PostgreSQL: both index the terms computed
-here), to spot duplicates, and to find recurring concerns in what citizens wrote.
+here) and to spot duplicates; :mod:`synthesis.meaning` adds its words without a concern.
 """
 import hashlib
 import re
@@ -78,7 +78,7 @@ def word_count(text):
 
 
 # ---------------------------------------------------------------------------------------------
-# Concern analysis: words with their place in the text, so that phrases and quotes can be found.
+# Concern analysis (synthesis.meaning builds on this list).
 
 #: Words that recur in citizens' questions without naming what worries them: courtesy, the asking
 #: itself, quantities and time fillers. They are dropped (and break phrases) on top of STOP_WORDS
@@ -95,112 +95,3 @@ quelques question questions remercie rien sais sait savoir selon semaine semaine
 souhaitent souhaiterais souhaiterions souhaitons souvent svp toujours toutefois trop trouve
 trouvez va vais veulent veut veux via voir vois voit vont voudrais voudrions voulons vraiment vu
 """.split())
-
-#: What comes before a word (spaces, punctuation), then the word with its elided article if any;
-#: numbers are words of their own. The same words as :func:`words` finds, plus any other
-#: character of a word ("²", "½") alone, so that the matches cover the text end to end and
-#: their lengths give every word's place.
-_GAP_AND_WORD = re.compile(
-    r"([\W_]*)((?:(?i:[lmtsdnjc]|qu|jusqu|lorsqu|puisqu)['’])?[^\W\d_]+(?:['’][^\W\d_]+)*|\d+|\w)",
-    re.UNICODE)
-#: Between two words of one phrase: spaces, or one hyphen ("vidéo-protection"). Anything else —
-#: a comma, a full stop, a line break, a bracket — ends the phrase.
-_GLUE = re.compile(r"[ \t\u00a0\u202f]*(?:[-‐‑][ \t\u00a0\u202f]*)?")
-_APOSTROPHE = re.compile(r"['’]")
-#: Short gap → whether it glues two words; texts reuse a handful of gaps (" ", ", ", "-"…).
-_glue_cache = {}
-
-
-def _concern_term(word):
-    """Return the term of a lower-cased word for concern analysis, or None when it names nothing."""
-    bare = strip_accents(word)
-    if bare in STOP_WORDS or bare in CONCERN_STOP_WORDS or len(bare) < 3 or not bare.isalpha():
-        return None
-    stem = _stemmer.stemWord(bare)
-    # Snowball keeps a final s or x after a vowel ("videos", "lois", "jeux"): fold that plural too,
-    # so that "vidéos" and "vidéo" are one term. Only when the stemmer left the letter in place,
-    # which keeps its own folding intact ("dangereux" and "dangereuse" both give "danger").
-    if len(bare) > 3 and stem[-1:] in ("s", "x") and bare[-1] == stem[-1]:
-        stem = _stemmer.stemWord(bare[:-1])
-    return stem
-
-
-#: Word as written → term. Stemming costs some 80 µs a word in pure Python, and a corpus repeats
-#: its words: each is stemmed once per process. Emptied when it grows past _TERM_CACHE_SIZE, so
-#: that a long-running process reading every department keeps a bounded memory.
-_term_cache = {}
-_TERM_CACHE_SIZE = 500_000
-_MISSING = object()
-
-
-def concern_term(word):
-    """Return the comparable term of one word for concern analysis, or None for a word that names nothing.
-
-    Accents folded, plural and singular folded, stop words and question formulae dropped:
-    "Vidéos" and "video" give "video"; "bonjour", "les" and "2009" give None.
-    """
-    term = _term_cache.get(word, _MISSING)
-    if term is _MISSING:
-        if len(_term_cache) >= _TERM_CACHE_SIZE:
-            _term_cache.clear()
-        term = _term_cache[word] = _concern_term(word.casefold())
-    return term
-
-
-def concern_tokens(text):
-    """Return the terms of ``text`` as (term, start, end, glued) tuples, in order; stop words left out.
-
-    ``term`` is :func:`concern_term` of the word; ``start`` and ``end`` give its place in
-    ``text``, an elided article left out ("d'insécurité" starts at "i"); ``glued`` tells whether
-    it follows the previous term closely enough to form a phrase with it: nothing but spaces, one
-    hyphen or an elided article between them ("vidéo-protection", "sentiment d'insécurité") —
-    never a stop word, a number or a punctuation mark ("police de proximité", "police, gendarmerie").
-    """
-    # One pass in C (findall), then a tight loop: this runs over every word of every question.
-    found = []
-    append = found.append
-    cache_get = _term_cache.get
-    glue_get = _glue_cache.get
-    position = 0
-    previous_term = None
-    for gap, word in _GAP_AND_WORD.findall(text or ""):
-        start = position + len(gap)
-        position = start + len(word)
-        glued = glue_get(gap)
-        if glued is None:
-            glued = _GLUE.fullmatch(gap) is not None
-            if len(gap) < 4:
-                # Short gaps repeat endlessly; long ones are rare, and caching them would grow without end.
-                _glue_cache[gap] = glued
-        if "'" in word or "’" in word:
-            previous_term = _split_word(word, start, glued, previous_term, append)
-            continue
-        term = cache_get(word, _MISSING)
-        if term is _MISSING:
-            term = concern_term(word)
-        if term is not None:
-            append((term, start, position, glued and previous_term is not None))
-        previous_term = term
-    return found
-
-
-def _split_word(word, start, glued, previous_term, append):
-    """Append the terms of a word holding apostrophes; return the last part's term.
-
-    The elided article is dropped and glues ("d'insécurité"); other parts ("aujourd'hui",
-    "presqu'île") are words of their own, glued together.
-    """
-    elided = _ELISION.match(word.casefold())
-    offset = start
-    if elided:
-        offset += elided.end()
-        word = word[elided.end():]
-    for part in _APOSTROPHE.split(word):
-        if part:
-            term = concern_term(part)
-            if term is not None:
-                append((term, offset, offset + len(part), glued and previous_term is not None))
-            previous_term = term
-            glued = True
-        offset += len(part) + 1
-    return previous_term

@@ -16,7 +16,7 @@ from . import sources as refs
 from .concerns import Concern, ConcernReport, Document, combine_reports, find_concerns
 from .document import DIAGNOSIS, INSIGHT, PROPOSALS, Annex, Draft, Part, Section
 from .drafting import (
-    PART_TITLES, SourceNames, blocks_markdown, concern_lines, concern_subtopics, diagnosis_blocks, diagnosis_items,
+    PART_TITLES, SourceNames, blocks_markdown, concern_lines, diagnosis_blocks, diagnosis_items,
     forum_label, origins_sentence, paragraph, questions_sentence,
 )
 from .figure_tables import FigureRow, FigureTable, coverage_units, figure_tables

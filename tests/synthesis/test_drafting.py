@@ -206,8 +206,16 @@ def test_concerns_come_with_anonymous_quotes_and_their_sources():
     lines = [line for line in text.splitlines() if line.startswith("- **") and "contribution" in line]
     assert lines
     for line in lines:
-        assert re.match(r"- \*\*[^*]+\*\* \(\d+ contributions?[^)]*\)\[\^e\d+\]", line), line
+        assert re.match(r"- \*\*[^*]+\*\* \(\d+ contributions?.*?\)\[\^e\d+\]", line), line
         assert "«\u00a0" in line
+    line = next(line for line in lines if line.startswith("- **Violences conjugales**"))
+    assert line.startswith("- **Violences conjugales** (3 contributions)[^e")
+    assert line.count("«\u00a0") == 3 and "\u202f; «" in line
+    marker = re.search(r"\[\^(e\d+)\]", line).group(1)
+    note = re.search(rf"^\[\^{marker}\]: (.+)$", text, re.MULTILINE).group(1)
+    # The quoted questions first, closest to the concern's centre first, each named and linked.
+    assert [ref.key for ref in sources.linked_refs(note)] == ["13-000016", "13-000017", "13-000015"]
+    assert note.startswith("[Question 13-000016](source:question/13-000016)")
 
 
 def test_citizens_markup_is_neutralised():
