@@ -11,7 +11,11 @@ The database must hold a bench consultation (``flask bench seed``, one million q
    the most questions, the median one, and --department if given;
 2. submitting every department's synthesis as a prefecture does: prepare_draft, then
    submit_synthesis, which stores the result the nation reads (figures, concerns, proposals);
-3. the national aggregation (national_aggregate) over the submitted results, and its draft.
+3. the national aggregation (national_aggregate) over the submitted results, and its draft;
+4. what an agent waits for on the pages: a draft's page when nothing changed (the one query that
+   tells whether its data changed, department_stamp) and when a question was just published
+   (recomputing the department's content), for the largest department; preparing the national
+   synthesis (prepare_national), and its page when nothing changed (national_stamp).
 
 Step 2 replaces the bench consultation's syntheses (and nothing else). Wall-clock time is shown
 with the process's CPU time, which the database server's work does not include. --profile prints
@@ -33,11 +37,15 @@ from sqlalchemy import delete, func, select  # noqa: E402
 from forums import create_app  # noqa: E402
 from forums.extensions import db  # noqa: E402
 from forums.models import (  # noqa: E402
-    Agent, Consultation, Department, DepartmentSynthesis, NationalSynthesis, Question, Role, SynthesisAnnex,
+    Agent, Consultation, Department, DepartmentSynthesis, NationalSynthesis, Question, QuestionStatus, Role,
+    SynthesisAnnex,
 )
 from forums.services.bench_seed import DEFAULT_SLUG  # noqa: E402
-from forums.services.national_synthesis import national_aggregate  # noqa: E402
-from forums.services.syntheses import prepare_draft, submit_synthesis  # noqa: E402
+from forums.services.national_synthesis import (  # noqa: E402
+    national_aggregate, national_stamp, prepare_national, refreshed_national,
+)
+from forums.services.syntheses import prepare_draft, refreshed_generated, reopen_synthesis, submit_synthesis  # noqa: E402
+from forums.services.synthesis_content import department_stamp  # noqa: E402
 from forums.services.synthesis_inputs import compile_department, department_input  # noqa: E402
 from forums.timeutils import PARIS  # noqa: E402
 from synthesis.national import draft_national_synthesis  # noqa: E402
@@ -176,6 +184,37 @@ def main():
         characters = sum(len(draft.part_markdown(part.key)) for part in draft.parts)
         print(f"  national_aggregate {aggregating}; draft_national_synthesis {drafting}; "
               f"{characters} characters of Markdown")
+
+        print(f"4. pages: the largest department ({largest}) and the nation")
+        agent = bench_agent()
+        synthesis = db.session.scalar(select(DepartmentSynthesis).where(
+            DepartmentSynthesis.consultation_id == consultation.id, DepartmentSynthesis.department_code == largest))
+        reopen_synthesis(synthesis, "Banc d'essai : mesurer un projet.", agent)
+        db.session.commit()
+        refreshed_generated(synthesis)
+        db.session.commit()
+        with Timer() as stamping:
+            department_stamp(consultation, largest)
+        pending = db.session.scalar(select(Question).where(
+            Question.consultation_id == consultation.id, Question.department_code == largest,
+            Question.status == QuestionStatus.PENDING).limit(1))
+        pending.status = QuestionStatus.PUBLISHED
+        db.session.commit()
+        with Timer() as recomputing:
+            refreshed_generated(synthesis)
+            db.session.commit()
+        print(f"  draft page, nothing changed (department_stamp) {stamping}; after a question is published "
+              f"(recomputed) {recomputing}")
+        db.session.execute(delete(NationalSynthesis).where(NationalSynthesis.consultation_id == consultation.id))
+        submit_synthesis(synthesis, agent, early_reason="Banc d'essai : forums restants reportés.")
+        db.session.commit()
+        with Timer() as preparing:
+            national = prepare_national(consultation, agent)
+            db.session.commit()
+        with Timer() as checking:
+            national_stamp(consultation)
+        assert not refreshed_national(national)[1]
+        print(f"  prepare_national {preparing}; national page, nothing changed (national_stamp) {checking}")
 
 
 if __name__ == "__main__":
