@@ -421,7 +421,7 @@ def _diagnosis(department, figures, names):
             "points forts et des points faibles qu’ils relèveront."))
     else:
         intro.append(paragraph(
-            f"Ce diagnostic reprend les points forts et les points faibles relevés par "
+            "Ce diagnostic reprend les points forts et les points faibles relevés par "
             + ("le compte-rendu du seul forum saisi" if len(minutes) == 1
                else f"les comptes-rendus {of(count(len(minutes), 'forum'))}")
             + "." + notes.cite([refs.minutes(forum_id) for forum_id in minutes], refs.figure("forums/with_minutes"))))

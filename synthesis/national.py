@@ -21,7 +21,6 @@ from .drafting import (
 )
 from .figure_tables import FigureRow, FigureTable, coverage_units, figure_tables
 from .figures import Figures, sum_figures
-from .records import PROPOSAL_ORIGINS
 from .typography import (
     NBSP, agree, capitalize_first, count, department_name, format_decimal, format_number, format_percent,
     guillemets, md_escape, of,

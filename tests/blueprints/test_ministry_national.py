@@ -20,7 +20,6 @@ from forums.services.national_synthesis import national_synthesis, prepare_natio
 from forums.services.syntheses import department_synthesis, prepare_draft, reopen_synthesis, submit_synthesis
 from forums.services.synthesis_content import read_generated, read_texts
 from forums.services.synthesis_inputs import compile_department
-from forums.timeutils import utcnow
 from synthesis.drafting import PART_TITLES
 from synthesis.typography import format_number
 
