@@ -5,9 +5,10 @@ Usage: .venv/bin/python scripts/bench_concerns.py [--questions N ...] [--words W
 
 1. Quality: the labelled corpus (tests/synthesis/data/concerns_corpus.jsonl) is split by id parity
    into a tuning half (odd ids, the engine's constants were chosen on it) and a held-out half (even
-   ids); each half is run through ``find_concerns`` and scored (see :mod:`synthesis.evaluation`:
-   adjusted Rand index, V-measure, coverage, redundant pairs, bad and one-word labels, noise
-   leakage), beside the same questions dealt to 3 pseudo-departments whose concerns are then
+   ids), and the fresh corpus (concerns_corpus_fresh.jsonl, written apart from the engine and
+   never tuned on) is taken whole; each is run through ``find_concerns`` and scored (see
+   :mod:`synthesis.evaluation`: adjusted Rand index, V-measure, coverage, redundant pairs, bad and
+   one-word labels, noise leakage), beside the same questions dealt to 3 pseudo-departments whose concerns are then
    combined as the nation combines departments' (``combine_reports``), and beside the trivial
    grouping "one group per sub-topic". ``--sample S`` keeps S questions of each half (the test
    suite runs it that way, on a small sample).
@@ -36,6 +37,8 @@ from synthesis import evaluation, french, meaning, sources  # noqa: E402
 from synthesis.concerns import ConcernReport, Document, combine_reports, find_concerns  # noqa: E402
 
 CORPUS = ROOT / "tests" / "synthesis" / "data" / "concerns_corpus.jsonl"
+#: Written apart, by someone who had not seen the engine: never tuned on, scored whole.
+FRESH_CORPUS = ROOT / "tests" / "synthesis" / "data" / "concerns_corpus_fresh.jsonl"
 CONSULTATION = ROOT / "forums" / "data" / "consultations" / "2009.json"
 
 SENTENCES = {
@@ -131,8 +134,14 @@ def quality(sample=None, out=print):
         f"{sum(r.concern == evaluation.NOISE for r in rows)} noise, {len({r.subtopic_code for r in rows})} sub-topics")
     header = (f"{'half':9} {'grouping':22} {'n':>4} {'groups':>6} {'ARI':>6} {'V':>6} {'cover':>6} "
               f"{'redund':>6} {'badlbl':>6} {'1-word':>6} {'noise':>6}")
+    parts = list(zip(("tuning", "held-out"), evaluation.halves(rows)))
+    if FRESH_CORPUS.exists():
+        fresh = evaluation.load_corpus(FRESH_CORPUS)
+        out(f"fresh corpus: {len(fresh)} questions, {len(set(r.concern for r in fresh)) - 2} concerns, "
+            f"{sum(r.concern == evaluation.NOISE for r in fresh)} noise")
+        parts.append(("fresh", fresh))
     out(header)
-    for name, half in zip(("tuning", "held-out"), evaluation.halves(rows)):
+    for name, half in parts:
         if sample:
             half = half[:sample]
         engine, _ = evaluation.evaluate_engine(half, titles)

@@ -26,10 +26,12 @@ How contributions become concerns:
 4. **Label.** Phrases of one to three content words, as citizens wrote them, with "de", "à",
    "en"… between them ("vie privée", "cambriolages de maisons"), are scored like class-based
    TF-IDF: squared share of the group's central texts using the phrase times its rarity in the
-   corpus; a longer phrase is preferred when nearly as good, and a one-word label is joined to the
-   next phrase nearly as good ("motos et pétarade"). Time words, function words and verbs never
-   start or end a label, a label is never only subject words ("police") and never the sub-topic's
-   title or words of it alone — unless the texts say nothing else.
+   corpus; a longer phrase is preferred when nearly as good. A one-word label becomes the phrase it
+   heads in a central text when the group repeats that phrase's words ("alcool au volant"), else
+   is joined to the next phrase nearly as good ("motos et pétarade"). Time words, function words
+   and verbs never start or end a label, nor does half a compound ("vidéo" of "vidéo-protection");
+   a label is never only subject words ("police") and never the sub-topic's title or words of it
+   alone — unless the texts say nothing else.
 5. **Quotes.** From the units closest to the group's centre (not the first ones), one sentence
    each, from distinct sources, short and anonymous as published.
 
@@ -449,10 +451,11 @@ def _join(features, unit_codes, code_count, groups, rest):
 
 def _is_verb_form(lowered, lemma):
     """Tell whether a word is a verb: conjugated ("armés" → "armer") or an infinitive whose "-ez" form
-    simplemma knows ("signaler", since "signalez" → "signaler"; not "quartier")."""
+    simplemma knows ("signaler", since "signalez" → "signaler"; "devenir", since "devenez" →
+    "devenir"; not "quartier", nor "loisir")."""
     if lemma != lowered:
         return lemma.endswith(("er", "ir", "re"))
-    return lowered.endswith("er") and analyse_word(lowered[:-2] + "ez")[1] == lowered
+    return lowered.endswith(("er", "ir")) and analyse_word(lowered[:-2] + "ez")[1] == lowered
 
 
 def _phrases(text):
@@ -468,12 +471,16 @@ def _phrases(text):
         lowered, start, _, term, lemma = analysed[first]
         if term is None or term in TIME_WORDS or _is_verb_form(lowered, lemma):
             continue
-        if first and analysed[first - 1][3] is not None and _tight(text, analysed[first - 1][2], start):
-            continue  # inside a phrase ("municipale" of "police municipale"): phrases start at its head
+        if first and analysed[first - 1][3] is not None and _tight(text, analysed[first - 1][2], start) \
+                and not _is_verb_form(analysed[first - 1][0], analysed[first - 1][4]):
+            # Inside a phrase ("municipale" of "police municipale"): phrases start at its head,
+            # or after a verb ("réserviste" of "devenir réserviste").
+            continue
         key = [term]
         position = first
         while True:
-            if term not in TIME_WORDS:
+            # Never half a compound: "vidéo" of "vidéo-protection" is not a phrase of its own.
+            if term not in TIME_WORDS and not _HYPHENATED.match(text, analysed[position][2]):
                 yield tuple(key), start, analysed[position][2]
             if len(key) == LABEL_WORDS:
                 break
@@ -496,6 +503,7 @@ def _phrases(text):
             position = following
 
 
+_HYPHENATED = re.compile(r"[-‐‑][^\W\d_]")
 _TIGHT = re.compile(r"[ \t\u00a0\u202f'’\-‐‑]{1,3}")
 
 
@@ -572,13 +580,42 @@ class _Labeller:
         _, _, key = min((-len(key), -score, key) for score, key in close)
         label = self._written(pool, key)
         if len(key) == 1 and recurring:
-            # One word says little: with the next phrase nearly as good that shares none of its
-            # words, both ("caméras et vie privée").
+            # One word says little: the phrase it heads in a central text, as a citizen wrote it,
+            # when the group repeats its words ("guetteurs du trafic")…
+            longer = self._longer(pool, key, shares, forbidden)
+            if longer is not None:
+                return self._written(pool, longer), longer
+            # …else, with the next phrase nearly as good that shares none of its words, both
+            # ("caméras et vie privée").
             others = sorted((-score, other) for score, other in close if not set(other) & set(key))
             if others:
                 other = others[0][1]
                 return f"{label} et {self._written(pool, other)}", key + other
         return label, key
+
+    def _longer(self, pool, key, shares, forbidden):
+        """Return a phrase of the pool's texts headed by the one-word ``key``, or None.
+
+        A word alone rarely names a concern ("guetteurs"); the phrase it heads in a central text
+        does ("guetteurs pour les trafiquants"): French puts the complements after the noun. The
+        phrase must say what the group says, not what one text adds: its other words come up in
+        two of the pool's texts on average, or the phrase itself in half of those using ``key``.
+        Preferred: the phrase most texts of the pool use, then the one whose other words the pool
+        repeats most, then the most central.
+        """
+        found = []
+        for rank, index in enumerate(pool):
+            for phrase in self.keys(index):
+                if len(phrase) < 2 or phrase[0] != key[0] or set(phrase) & TIME_WORDS \
+                        or any(set(phrase) <= title for title in forbidden):
+                    continue
+                others = [term for term in phrase if term != key[0]]
+                if all(term in SUBJECT_WORDS for term in others):
+                    continue  # "réactivité des gendarmes" says no more than "réactivité"
+                support = sum(shares.get((term,), 0) for term in others) / len(others)
+                if support >= 2 or 2 * shares[phrase] >= shares[key]:
+                    found.append((-shares[phrase], -support, rank, phrase))
+        return min(found)[-1] if found else None
 
     def _written(self, pool, key):
         """Return how the pool's texts write ``key`` most."""

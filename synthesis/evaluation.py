@@ -48,13 +48,22 @@ class Labelled:
         return f"00-{self.id:06d}"
 
 
+def _concern(name):
+    """Return the analyst's concern in this module's terms: the fresh corpus writes noise "noise" and a
+    question nobody else asks "single-…"."""
+    if name == "noise":
+        return NOISE
+    return ISOLATED if name.startswith("single-") else name
+
+
 def load_corpus(path):
     """Return the Labelled questions of a JSON-lines file."""
     rows = []
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             data = json.loads(line)
-            rows.append(Labelled(data["id"], data["subtopic"], data["text"], data["concern"], data.get("stance", "")))
+            rows.append(Labelled(data["id"], data["subtopic"], data["text"], _concern(data["concern"]),
+                                 data.get("stance", "")))
     return rows
 
 

@@ -272,13 +272,49 @@ def test_the_labelled_benchmark_runs_on_a_small_sample():
         sys.path.remove(str(ROOT / "scripts"))
     lines = []
     results = bench_concerns.quality(sample=30, out=lines.append)
-    assert set(results) == {"tuning", "held-out"}
-    assert len(lines) == 8 and lines[1].split()[:3] == ["half", "grouping", "n"]
+    # The fresh corpus, written apart from the engine, is scored beside the two halves.
+    assert set(results) == {"tuning", "held-out", "fresh"}
+    assert len(lines) == 12 and lines[2].split()[:3] == ["half", "grouping", "n"]
     for scores in results.values():
         assert scores.questions == 30
         assert -1 <= scores.ari <= 1 and 0 <= scores.v_measure <= 1
         assert 0 <= scores.coverage <= 1 and 0 <= scores.noise_leakage <= 1 and 0 <= scores.one_word_labels <= 1
         assert scores.redundant_pairs >= 0 and scores.bad_labels >= 0
+
+
+def test_the_fresh_corpus_spells_noise_and_one_off_questions_its_own_way(tmp_path):
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps({"id": id, "subtopic": "1.B.1", "concern": concern, "text": "…"})
+                              for id, concern in ((1, "noise"), (2, "single-chien-dangereux"), (3, "cambriolages"))),
+                    encoding="utf-8")
+    assert [row.concern for row in evaluation.load_corpus(path)] == [evaluation.NOISE, evaluation.ISOLATED,
+                                                                      "cambriolages"]
+
+
+def test_a_one_word_label_grows_into_the_phrase_it_heads_when_the_group_repeats_its_words():
+    documents = questions("1.B.4", "Les guetteurs du trafic en bas des tours.",
+                          "Des guetteurs surveillent l'entrée, le trafic continue.",
+                          "Encore des guetteurs devant l'immeuble.")
+    (concern,) = find_concerns(documents).overall
+    assert concern.label == "guetteurs du trafic"
+    # A complement only one text gives does not name the group.
+    documents = questions("1.B.4", "Les guetteurs en bas des tours.", "Des guetteurs surveillent l'entrée.",
+                          "Encore des guetteurs devant l'immeuble.")
+    (concern,) = find_concerns(documents).overall
+    assert concern.label == "guetteurs"
+
+
+def test_a_label_is_never_a_verb_nor_half_a_compound():
+    recruits = questions("2.B.2", "Comment devenir réserviste de la gendarmerie ?",
+                         "Je voudrais devenir réserviste, quelles démarches ?",
+                         "Devenir réserviste à cinquante ans, est-ce possible ?")
+    # "devenir" is a verb: the phrase starts after it.
+    assert [c.label for c in find_concerns(recruits).overall] == ["réserviste"]
+    cameras = questions("1.A.1", "Il faut des caméras de vidéo-protection au collège.",
+                        "Installer des caméras de vidéo-protection devant la gare.",
+                        "Des caméras de vidéo-protection sur le parking, vite.")
+    # Not "caméras de vidéo".
+    assert [c.label for c in find_concerns(cameras).overall] == ["caméras de vidéo-protection"]
 
 
 def test_the_metrics():
