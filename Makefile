@@ -47,12 +47,14 @@ assets:
 	      $(DSFR_DIST)/artwork $(DSFR_STATIC)/
 	cp -r $(DSFR_DIST)/utility/icons $(DSFR_STATIC)/utility/
 
-## Build or upgrade the schema, then load territories, the 2009 consultation and the demo (idempotent).
+## Build or upgrade the schema, then load territories, the 2009 consultation and the demo, and prepare the
+## open data files (idempotent).
 database:
 	$(FLASK) db upgrade
 	$(FLASK) territories load
 	$(FLASK) consultations seed
 	$(FLASK) demo load
+	$(FLASK) open-data build
 
 clean:
 	rm -rf $(VENV) node_modules $(DSFR_STATIC) instance/forums.sqlite3*

@@ -26,6 +26,7 @@ ENV_SETTINGS = (
     "QUESTION_HANDLING_DAYS",
     "UPLOAD_DIRECTORY",
     "UPLOAD_MAX_MB",
+    "OPEN_DATA_DIRECTORY",
 )
 
 
@@ -72,6 +73,9 @@ def default_config(instance_path):
         "UPLOAD_DIRECTORY": os.path.join(instance_path, "uploads"),
         #: Largest document accepted, in megabytes; requests a little larger are refused unread.
         "UPLOAD_MAX_MB": 20,
+        #: Where `flask open-data build` writes the open data files the site serves (shared storage
+        #: when several servers run the site).
+        "OPEN_DATA_DIRECTORY": os.path.join(instance_path, "open-data"),
     }
 
 

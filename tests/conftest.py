@@ -4,6 +4,7 @@ import email
 import email.policy
 import gzip
 import os
+import shutil
 import socket
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -73,7 +74,8 @@ def drop_everything(engine):
 def app(tmp_path_factory):
     """Return the application, its schema built by the migrations."""
     app = create_app(make_test_config(database_url(tmp_path_factory),
-                                      UPLOAD_DIRECTORY=str(tmp_path_factory.mktemp("uploads"))))
+                                      UPLOAD_DIRECTORY=str(tmp_path_factory.mktemp("uploads")),
+                                      OPEN_DATA_DIRECTORY=str(tmp_path_factory.mktemp("open-data"))))
     with app.app_context():
         drop_everything(_db.engine)
         upgrade()
@@ -84,7 +86,7 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _clean_state(request):
-    """Empty every table and the rate-limit counters after each test that used the app."""
+    """Empty every table, the open data files and the rate-limit counters after each test that used the app."""
     yield
     if "app" not in request.fixturenames:
         return
@@ -96,6 +98,7 @@ def _clean_state(request):
                 connection.execute(table.delete())
         limiter.reset()
         clear_cache()
+        shutil.rmtree(app.config["OPEN_DATA_DIRECTORY"], ignore_errors=True)
 
 
 @pytest.fixture

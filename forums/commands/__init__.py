@@ -1,4 +1,5 @@
-"""Command-line groups: ``flask territories``, ``consultations``, ``users``, ``demo``, ``questions``, ``mail``."""
+"""Command-line groups: ``flask territories``, ``consultations``, ``users``, ``demo``, ``questions``, ``mail``,
+``open-data``…"""
 import click
 
 
@@ -16,6 +17,7 @@ def register_commands(app):
     from .demo import demo_cli
     from .mail import mail_cli
     from .minutes import minutes_cli
+    from .open_data import open_data_cli
     from .questions import questions_cli
     from .synthesis import synthesis_cli
     from .territories import territories_cli
@@ -26,3 +28,4 @@ def register_commands(app):
     app.cli.add_command(bench_cli)
     app.cli.add_command(synthesis_cli)
     app.cli.add_command(minutes_cli)
+    app.cli.add_command(open_data_cli)

@@ -9,9 +9,10 @@ Only what the public site already shows is exported, and nothing that identifies
 - **proposals**: the proposals of forums whose minutes summary the prefecture published on the
   forum's public page (a forum past the draft stage); never the minutes' other content.
 
-Every function returns a generator of ``str`` chunks, for a streamed Flask response (wrap it in
-``stream_with_context``: the rows are read from the database as the response is sent, a batch at
-a time, never as ORM objects). CSV files are for French spreadsheets like the project's other
+``questions_csv`` and the like return a generator of ``str`` chunks: the rows are read from the
+database a batch at a time, never as ORM objects. The site serves these files prepared in advance
+(forums.services.open_data_files writes them with :class:`CsvFormat` and :class:`JsonFormat`,
+both formats in one pass over the rows). CSV files are for French spreadsheets like the project's other
 exports: UTF-8 with a BOM, ``;`` separators, cells that a spreadsheet would run as a formula
 quoted; booleans are "oui"/"non". JSON is one array of objects, written incrementally; its keys
 are the CSV columns, booleans and numbers typed, missing values null.
@@ -60,25 +61,25 @@ BATCH = 1000
 
 def questions_csv(consultation):
     """Yield the consultation's published questions as CSV text, chunk by chunk."""
-    return _csv(QUESTION_COLUMNS, _questions(consultation))
+    return _chunks(CsvFormat(QUESTION_COLUMNS), question_items(consultation))
 
 
 def questions_json(consultation):
     """Yield the consultation's published questions as one JSON array, chunk by chunk."""
-    return _json(_questions(consultation))
+    return _chunks(JsonFormat(), question_items(consultation))
 
 
 def proposals_csv(consultation):
     """Yield the consultation's published proposals as CSV text, chunk by chunk."""
-    return _csv(PROPOSAL_COLUMNS, _proposals(consultation))
+    return _chunks(CsvFormat(PROPOSAL_COLUMNS), proposal_items(consultation))
 
 
 def proposals_json(consultation):
     """Yield the consultation's published proposals as one JSON array, chunk by chunk."""
-    return _json(_proposals(consultation))
+    return _chunks(JsonFormat(), proposal_items(consultation))
 
 
-def _questions(consultation):
+def question_items(consultation):
     """Yield a dict per published question, in submission order."""
     asked, addressed = aliased(Forum), aliased(Forum)
     result = db.session.execute(
@@ -127,7 +128,7 @@ def _questions(consultation):
         }
 
 
-def _proposals(consultation):
+def proposal_items(consultation):
     """Yield a dict per proposal shown on a public forum page, forum by forum."""
     subtopic = aliased(Subtopic)
     result = db.session.execute(
@@ -168,31 +169,70 @@ def _proposals(consultation):
         }
 
 
-def _csv(columns, items):
-    """Yield the CSV text of ``items`` (dicts), the header first, then a chunk per BATCH rows."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    out.write("\ufeff")
-    writer.writerow(columns)
+class CsvFormat:
+    """The CSV form of a dataset, written item by item; the text accumulates until taken."""
+
+    def __init__(self, columns):
+        self._columns = columns
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, delimiter=";", lineterminator="\r\n")
+        self._out.write("\ufeff")
+        self._writer.writerow(columns)
+
+    def add(self, item):
+        """Append the row of ``item`` (a dict)."""
+        self._writer.writerow([safe_cell(_cell(item[column])) for column in self._columns])
+
+    def take(self):
+        """Return the text written since the last take, and forget it."""
+        text = self._out.getvalue()
+        self._out.seek(0)
+        self._out.truncate()
+        return text
+
+    def end(self):
+        """Return the last text of the file."""
+        return self.take()
+
+
+class JsonFormat:
+    """The JSON form of a dataset, one array of objects, an object per line; the text accumulates until taken."""
+
+    def __init__(self):
+        self._parts = ["["]
+        self._count = 0
+
+    def add(self, item):
+        """Append the object of ``item`` (a dict)."""
+        self._parts.append(("\n" if self._count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
+        self._count += 1
+
+    def take(self):
+        """Return the text written since the last take, and forget it."""
+        text = "".join(self._parts)
+        self._parts = []
+        return text
+
+    def end(self):
+        """Close the array and return the last text of the file."""
+        self._parts.append("\n]\n")
+        return self.take()
+
+
+#: Dataset, as named in URLs and file names → (its columns, the function yielding its items).
+DATASETS = {
+    "questions": (QUESTION_COLUMNS, question_items),
+    "propositions": (PROPOSAL_COLUMNS, proposal_items),
+}
+
+
+def _chunks(form, items):
+    """Yield the text of ``form`` fed with ``items``, a chunk per BATCH items, then its end."""
     for number, item in enumerate(items, 1):
-        writer.writerow([safe_cell(_cell(item[column])) for column in columns])
+        form.add(item)
         if number % BATCH == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
-
-
-def _json(items):
-    """Yield one JSON array of ``items``, an object per line, a chunk per BATCH objects."""
-    chunk = ["["]
-    for number, item in enumerate(items):
-        chunk.append(("\n" if number == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
-        if len(chunk) >= BATCH:
-            yield "".join(chunk)
-            chunk = []
-    chunk.append("\n]\n")
-    yield "".join(chunk)
+            yield form.take()
+    yield form.end()
 
 
 def _cell(value):

@@ -1,25 +1,30 @@
-"""Open data of the consultation: the page that describes the datasets, and the streamed files.
+"""Open data of the consultation: the page that describes the datasets, and the prepared files.
 
 The files hold the published questions and the proposals shown on public forum pages, anonymous
-(see forums.services.open_data_exports); they are read from the database as they are sent.
+(see forums.services.open_data_exports). `flask open-data build` writes them ahead of time
+(forums.services.open_data_files); a request only sends a file that exists, in constant time,
+never reading the questions.
 """
-from flask import Response, abort, render_template, request, stream_with_context
+import os
 
+from flask import abort, current_app, render_template, request, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+from ...errors import render_error
 from ...extensions import db
+from ...file_types import format_size
 from ...models import Consultation
-from ...public_cache import cacheable
-from ...services.open_data_exports import (
-    PROPOSAL_COLUMNS, QUESTION_COLUMNS, proposals_csv, proposals_json, questions_csv, questions_json,
-)
+from ...public_cache import MAX_AGE, cacheable
+from ...services.open_data_exports import PROPOSAL_COLUMNS, QUESTION_COLUMNS
+from ...services.open_data_files import consultation_directory, file_name, read_manifest
 from ...services.public import current_consultation
 from . import bp
 
-#: Dataset in the URL → (file name stem, {format: generator of the export}).
-DATASETS = {
-    "questions": ("questions", {"csv": questions_csv, "json": questions_json}),
-    "propositions": ("propositions", {"csv": proposals_csv, "json": proposals_json}),
-}
 MIMETYPES = {"csv": "text/csv", "json": "application/json"}
+#: How often the files are rebuilt, as the README's cron line runs `flask open-data build`.
+REBUILD_MINUTES = 15
+NOT_BUILT = ("Les fichiers de données ouvertes sont produits régulièrement, toutes les "
+             f"{REBUILD_MINUTES} minutes : celui-ci n'est pas encore disponible. Réessayez un peu plus tard.")
 LICENCE_NAME = "Licence Ouverte / Open Licence 2.0"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
@@ -68,8 +73,9 @@ PROPOSAL_COLUMN_DESCRIPTIONS = {
 @bp.get("/donnees-ouvertes")
 @cacheable
 def open_data():
-    """Describe the open datasets of the consultation, their columns and licence, and link to the files."""
+    """Describe the open datasets of the consultation, their columns, licence and files, and when they were built."""
     consultation = _consultation()
+    manifest = read_manifest(_root(), consultation.slug) if consultation is not None else None
     return render_template(
         "public/donnees_ouvertes.html", consultation=consultation,
         args={"consultation": consultation.slug} if consultation is not None and "consultation" in request.args
@@ -78,21 +84,51 @@ def open_data():
             ("questions", "Questions publiées", QUESTION_COLUMNS, QUESTION_COLUMN_DESCRIPTIONS),
             ("propositions", "Propositions des forums", PROPOSAL_COLUMNS, PROPOSAL_COLUMN_DESCRIPTIONS),
         ],
+        files=_files(manifest), rebuild_minutes=REBUILD_MINUTES,
         licence_name=LICENCE_NAME, licence_url=LICENCE_URL,
     )
 
 
 @bp.get("/donnees-ouvertes/<any(questions, propositions):dataset>.<any(csv, json):extension>")
 def open_data_file(dataset, extension):
-    """Stream a dataset of the consultation as CSV or JSON, as a file to save."""
+    """Send a prepared file of the consultation as a download, with validators and byte ranges."""
     consultation = _consultation()
     if consultation is None:
         abort(404)
-    stem, exports = DATASETS[dataset]
-    chunks = exports[extension](consultation)
-    response = Response(stream_with_context(chunks), mimetype=MIMETYPES[extension])
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}-{consultation.slug}.{extension}"'
-    return response
+    path = os.path.join(consultation_directory(_root(), consultation.slug), file_name(dataset, extension))
+    try:
+        file = open(path, "rb")
+    except FileNotFoundError:
+        return render_error(404, NOT_BUILT)
+    # Size, date and ETag come from the opened file: a build that renames a new file in its place
+    # meanwhile does not mix the old file's length with the new one's bytes.
+    stat = os.fstat(file.fileno())
+    response = send_file(
+        file, mimetype=MIMETYPES[extension],
+        etag=f"{stat.st_mtime_ns:x}-{stat.st_size:x}", last_modified=stat.st_mtime, max_age=MAX_AGE,
+        conditional=False,
+    )
+    response.content_length = stat.st_size
+    response.headers["Content-Disposition"] = f'attachment; filename="{dataset}-{consultation.slug}.{extension}"'
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=stat.st_size)
+    except RequestedRangeNotSatisfiable:
+        file.close()
+        raise
+
+
+def _files(manifest):
+    """Return, in the page's order, (dataset, extension, BuiltFile or None, size in French) of each file."""
+    files = []
+    for dataset in ("questions", "propositions"):
+        for extension in ("csv", "json"):
+            built = manifest.file(file_name(dataset, extension)) if manifest is not None else None
+            files.append((dataset, extension, built, format_size(built.size) if built else None))
+    return files
+
+
+def _root():
+    return current_app.config["OPEN_DATA_DIRECTORY"]
 
 
 def _consultation():
