@@ -11,7 +11,7 @@ from synthesis.typography import count
 from ..extensions import db
 from ..file_types import format_size
 from ..models import Consultation
-from ..services.open_data_files import build_lock, build_open_data
+from ..services.open_data_files import build_lock, build_open_data, expire_public_caches
 from . import CommandFailed
 
 open_data_cli = AppGroup("open-data", help="Données ouvertes : fichiers CSV et JSON préparés pour le site public.")
@@ -33,6 +33,9 @@ def build_command(slug, force):
     started = time.monotonic()
     with build_lock(root, on_wait=lambda: click.echo("Une autre préparation est en cours : attente de sa fin.")):
         outcomes = build_open_data(db.session, root, consultations, force=force)
+        # A fresh transaction for the write: SQLite refuses one from a read older than another writer's commit.
+        db.session.rollback()
+        expire_public_caches(db.session, outcomes)
         db.session.commit()
     for outcome in outcomes:
         manifest = outcome.manifest

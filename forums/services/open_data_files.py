@@ -142,14 +142,26 @@ def build_open_data(session, root, consultations, force=False):
     """Write the open data files of ``consultations`` under ``root``; return a BuildOutcome per consultation.
 
     Call it inside :func:`build_lock`. A consultation whose files reflect the current publication
-    version is skipped unless ``force``. When a file changed, the publication version is bumped so
-    that the cached open data page shows the new dates; the caller commits.
+    version is skipped unless ``force``. Then end the read transaction and call
+    :func:`expire_public_caches`.
     """
     version, _ = publication_version(session)
-    outcomes = [_build_consultation(root, consultation, version, force) for consultation in consultations]
-    if any(outcome.written for outcome in outcomes):
-        bump_publication_version(session)
-    return outcomes
+    return [_build_consultation(root, consultation, version, force) for consultation in consultations]
+
+
+def expire_public_caches(session, outcomes):
+    """Bump the publication version when a file is newer than it; return whether it did. The caller commits.
+
+    The open data page is cached by publication version: the bump makes it show the new dates. It
+    is decided from the files' dates rather than from this build's writes, so that a build whose
+    bump failed is made good by the next one.
+    """
+    _, changed_at = publication_version(session)
+    newest = max((built.built_at for outcome in outcomes for built in outcome.manifest.files), default=None)
+    if newest is None or (changed_at is not None and newest <= changed_at):
+        return False
+    bump_publication_version(session)
+    return True
 
 
 def _build_consultation(root, consultation, version, force):

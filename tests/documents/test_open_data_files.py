@@ -10,7 +10,8 @@ from forums.publication import publication_version
 from forums.services import open_data_exports
 from forums.services.open_data_exports import proposals_csv, proposals_json, questions_csv, questions_json
 from forums.services.open_data_files import (
-    MANIFEST_NAME, TEMPORARY_PREFIX, Manifest, build_lock, build_open_data, consultation_directory, read_manifest,
+    MANIFEST_NAME, TEMPORARY_PREFIX, Manifest, build_lock, build_open_data, consultation_directory,
+    expire_public_caches, read_manifest,
 )
 
 EXPORTS = {"questions.csv": questions_csv, "questions.json": questions_json,
@@ -23,9 +24,12 @@ def root(app):
 
 
 def _build(db, root, consultation, force=False):
+    """Build as `flask open-data build` does."""
     with build_lock(root):
         [outcome] = build_open_data(db.session, root, [consultation], force=force)
-    db.session.commit()
+        db.session.rollback()
+        expire_public_caches(db.session, [outcome])
+        db.session.commit()
     return outcome
 
 
@@ -104,13 +108,24 @@ def test_nothing_is_read_again_until_something_is_published(document_data, consu
     with count_queries() as statements:
         skipped = _build(db, root, consultation)
     assert skipped.skipped
-    assert len(statements) == 1
+    # The publication version, before and after.
+    assert len(statements) == 2
 
     document_data.questions["pending"].status = QuestionStatus.PUBLISHED
     db.session.commit()
     rebuilt = _build(db, root, consultation)
     assert rebuilt.written == ("questions.csv", "questions.json")
     assert read_manifest(root, "2009").file("questions.csv").rows == 6
+
+
+def test_a_build_whose_bump_was_lost_is_made_good_by_the_next(document_data, consultation, db, root):
+    with build_lock(root):
+        build_open_data(db.session, root, [consultation])
+    db.session.rollback()
+    version = publication_version(db.session)[0]
+
+    assert _build(db, root, consultation).written == ()
+    assert publication_version(db.session)[0] == version + 1
 
 
 def test_a_failed_build_leaves_the_previous_files_and_no_partial_file(document_data, consultation, db, root,
