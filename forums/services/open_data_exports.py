@@ -10,12 +10,13 @@ Only what the public site already shows is exported, and nothing that identifies
   forum's public page (a forum past the draft stage); never the minutes' other content.
 
 ``questions_csv`` and the like return a generator of ``str`` chunks: the rows are read from the
-database a batch at a time, never as ORM objects. The site serves these files prepared in advance
-(forums.services.open_data_files writes them with :class:`CsvFormat` and :class:`JsonFormat`,
-both formats in one pass over the rows). CSV files are for French spreadsheets like the project's other
-exports: UTF-8 with a BOM, ``;`` separators, cells that a spreadsheet would run as a formula
-quoted; booleans are "oui"/"non". JSON is one array of objects, written incrementally; its keys
-are the CSV columns, booleans and numbers typed, missing values null.
+database a batch at a time, never as ORM objects. The site serves these files prepared in
+advance (forums.services.open_data_files writes them with :class:`CsvFormat` and
+:class:`JsonFormat`, both formats in one pass over the rows). CSV files are for French
+spreadsheets like the project's other exports: UTF-8 with a BOM, ``;`` separators, cells that a
+spreadsheet would run as a formula quoted; booleans are "oui"/"non". JSON is one array of
+objects, written incrementally; its keys are the CSV columns, booleans and numbers typed,
+missing values null.
 
 Questions columns (:data:`QUESTION_COLUMNS`):
 ``reference`` (e.g. 13-000124), ``department_code``, ``department_name``, ``region_code``,

@@ -15,8 +15,8 @@ from ...extensions import db
 from ...file_types import format_size
 from ...models import Consultation
 from ...public_cache import MAX_AGE, cacheable
-from ...services.open_data_exports import PROPOSAL_COLUMNS, QUESTION_COLUMNS
-from ...services.open_data_files import consultation_directory, file_name, read_manifest
+from ...services.open_data_exports import DATASETS, PROPOSAL_COLUMNS, QUESTION_COLUMNS
+from ...services.open_data_files import EXTENSIONS, consultation_directory, file_name, read_manifest
 from ...services.public import current_consultation
 from . import bp
 
@@ -120,8 +120,8 @@ def open_data_file(dataset, extension):
 def _files(manifest):
     """Return, in the page's order, (dataset, extension, BuiltFile or None, size in French) of each file."""
     files = []
-    for dataset in ("questions", "propositions"):
-        for extension in ("csv", "json"):
+    for dataset in DATASETS:
+        for extension in EXTENSIONS:
             built = manifest.file(file_name(dataset, extension)) if manifest is not None else None
             files.append((dataset, extension, built, format_size(built.size) if built else None))
     return files
