@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..publication import bump_publication_version
 from ..timeutils import PARIS, utcnow
-from .audit import record_event
+from .audit import REPLACED_TEXT_WITHHELD, record_event
 from .mail import external_url, queue_mail
 
 log = get_logger("moderation")
@@ -264,13 +264,14 @@ def edit_public_text(question, new_text, by):
                               "public_text")
     if text == question.public_text:
         raise ModerationError("Ce texte est identique au texte public actuel : rien n'a été modifié.", "public_text")
-    old, agent_id = question.public_text, _agent_id(by)
+    agent_id = _agent_id(by)
     question.set_public_text(text)
     question.edited_at = utcnow()
     question.edited_by_id = agent_id
+    # The replaced text is what the edit took personal data out of: the journal keeps only the new one.
     record_event("question.edit", "question", question.id, by=by, department_code=question.department_code,
                  summary=f"Texte public de la question {question.reference} modifié.",
-                 changes={"public_text": [old, text]})
+                 changes={"public_text": [REPLACED_TEXT_WITHHELD, text]})
     return question
 
 
