@@ -32,6 +32,10 @@ ENV_SETTINGS = (
 )
 
 
+#: Shortest secret key a production run accepts: it signs the sessions and the forms' tokens.
+SECRET_KEY_MIN_BYTES = 32
+
+
 class ConfigurationError(RuntimeError):
     """Raised when the application cannot start safely with the given settings."""
 
@@ -118,6 +122,11 @@ def finalise_config(config):
             )
         # A fixed development key keeps sessions across restarts; it is never used in production.
         config["SECRET_KEY"] = "development-only-not-secret"
+    if is_production and len(str(config["SECRET_KEY"]).encode()) < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(
+            f"FORUMS_SECRET_KEY is too short: a production run needs at least {SECRET_KEY_MIN_BYTES} bytes of "
+            "random secret (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
     config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
     config["SESSION_IDLE_MINUTES"] = int(config["SESSION_IDLE_MINUTES"])
     config["SESSION_LIFETIME_HOURS"] = int(config["SESSION_LIFETIME_HOURS"])

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Agent, Arrondissement, Department, Role
 from ..models.agents import PASSWORD_METHOD
 from ..passwords import password_problem
+from ..text import single_line
 from .audit import diff_fields, record_event
 
 #: Shortest password accepted.
@@ -248,7 +249,7 @@ def change_password(agent, current, new):
 
 
 def _name(value):
-    name = (value or "").strip()
+    name = single_line(value)
     if len(name) > NAME_MAX_LENGTH:
         raise AgentError(f"Le nom ne peut pas dépasser {NAME_MAX_LENGTH} caractères.", "full_name")
     return name

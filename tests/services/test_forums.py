@@ -316,3 +316,16 @@ def test_a_martinique_sub_prefect_covers_only_communes_of_its_arrondissement(db,
         schedule_forum("972", consultation, other, sub_prefect)
     held_elsewhere = complete(commune_code="97230", canton_codes=[], commune_codes=["97209"])
     assert "commune_code" in errors_of(held_elsewhere, consultation, sub_prefect, department="972")
+
+
+def test_single_line_fields_lose_their_line_breaks_and_control_characters(db, consultation, prefect):
+    # A title with CR/LF used to break every reminder about the forum: a mail subject is one line.
+    forum = schedule_forum("13", consultation, complete(
+        title="Forum d'Aix\r\nBcc: victime@example.fr", venue_name="Salle\tdes\x00 fêtes",
+        animator_name="Jean\u2028Dupont", speakers=[SpeakerData("gendarmerie", "Capitaine\nMartin", "Chef\rde poste")]),
+        prefect)
+    db.session.commit()
+    assert forum.title == "Forum d'Aix Bcc: victime@example.fr"
+    assert forum.venue_name == "Salle des fêtes"
+    assert forum.animator_name == "Jean Dupont"
+    assert (forum.speakers[0].name, forum.speakers[0].function) == ("Capitaine Martin", "Chef de poste")
