@@ -22,6 +22,7 @@ INPUTS = {
     "trailing dots": lambda n: "Que fait la police" + "." * n + "x",
     "dots at the end": lambda n: "Que fait la police" + "." * n,
     "mixed punctuation": lambda n: "Pourquoi" + "!?…" * (n // 3) + "a",
+    "semicolons": lambda n: "Pourquoi" + ";" * n + "a",
     "spaces then colon": lambda n: "Vidéo" + " \u00a0" * (n // 2) + ":x",
     "apostrophes": lambda n: "l'" * (n // 2) + "'",
     "digit groups": lambda n: "1 000" * (n // 5) + ",5x",
