@@ -23,7 +23,8 @@ _NOT_LETTER = re.compile(r"[^a-z]+")
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 _NAME_SEPARATOR = re.compile(r"[^a-z]+")
 
-COMMON = "Ce mot de passe est trop courant : il figure parmi les plus utilisés et les premiers essayés. Choisissez-en un autre, par exemple une phrase de plusieurs mots."
+COMMON = ("Ce mot de passe est trop courant : il figure parmi les plus utilisés et les premiers essayés. "
+          "Choisissez-en un autre, par exemple une phrase de plusieurs mots.")
 ONLY_DIGITS = "Le mot de passe ne peut pas être fait seulement de chiffres et de signes : ajoutez des mots."
 SEQUENCE = "Le mot de passe ne peut pas être une suite de touches ou de caractères (abcd, azerty, 1234…)."
 REPEATED = "Le mot de passe répète les mêmes caractères : choisissez-en un plus varié."

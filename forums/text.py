@@ -36,7 +36,7 @@ def search_key(text):
 
 
 def single_line(text):
-    """Return ``text`` as one line: line breaks, tabs and control or format characters become spaces, runs of spaces one.
+    """Return ``text`` as one line: line breaks, tabs, control and format characters become spaces, runs one.
 
     For the fields shown on one line and copied into mail headers (a forum's title, a name): a
     line break there would break the header, and with it every message that quotes the field.

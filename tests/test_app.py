@@ -24,7 +24,8 @@ def test_production_refuses_a_short_secret_key(key):
 
 
 def test_production_starts_with_a_32_byte_secret_key():
-    assert create_app({"ENV": "production", "DATABASE_URL": "sqlite://", "SECRET_KEY": "k" * 32}).config["ENV"] == "production"
+    app = create_app({"ENV": "production", "DATABASE_URL": "sqlite://", "SECRET_KEY": "k" * 32})
+    assert app.config["ENV"] == "production"
 
 
 def test_environment_overrides_defaults(monkeypatch):

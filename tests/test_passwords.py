@@ -1,4 +1,4 @@
-"""The password policy refuses common and breached passwords, sequences, repetitions and the e-mail's name, in French."""
+"""The password policy refuses common and breached passwords, sequences, repetitions and the e-mail's name."""
 import pytest
 
 from forums.models import Role

@@ -4,9 +4,9 @@ Removed: each question's contact (e-mail address, display name); every outbox me
 question, which repeats the address and the private follow-up link; every support, whose browser
 hash ties together the questions one browser supported, a profile of its opinions.
 Rewritten: the original text of a question a moderator edited (it held the personal data the edit
-took out) becomes the published text, and so does the replaced text in the journal's record of
-an edit made before the journal stopped keeping it; the text of a rejected question, never published and often
-rejected precisely for naming people, is replaced by a notice.
+took out) becomes the published text; in the journal, the replaced text that records of edits made
+before the journal stopped keeping it still hold becomes a mention; the text of a rejected
+question, never published and often rejected precisely for naming people, is replaced by a notice.
 Kept: the texts and answers as moderated, support counts, rejection reasons, and the commune and
 postal code, which the syntheses count by territory and which identify nobody once the contact is gone.
 """
@@ -128,7 +128,7 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
 
 
 def _journaled_edits(consultation):
-    """Return [{"event_id", "withheld"}] for the journal's edits of the consultation's questions that hold the replaced text."""
+    """Return [{"event_id", "withheld"}] for the journal's edits of the consultation's questions with the old text."""
     question_ids = select(cast(Question.id, String)).where(Question.consultation_id == consultation.id)
     rows = db.session.execute(
         select(AuditEvent.id, AuditEvent.changes)

@@ -6,8 +6,6 @@ nobody can keep a real agent out by typing wrong passwords for their address.
 """
 import time
 
-import pytest
-
 from forums.login_delays import FREE_FAILURES, MAX_DELAY_SECONDS, delay_after
 from forums.models import Role
 

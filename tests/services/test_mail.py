@@ -314,12 +314,15 @@ def test_the_log_backend_writes_the_message_to_the_log_and_sends_nothing(app, db
     assert db.session.get(OutgoingMail, mail.id).status is MailStatus.SENT
 
 
+PRODUCTION_KEY = "a-long-production-secret-for-the-tests"
+
+
 def test_production_sends_by_smtp_unless_told_otherwise(other_app):
-    assert other_app(ENV="production", SECRET_KEY="a-long-production-secret-for-the-tests").config["MAIL_BACKEND"] == "smtp"
+    assert other_app(ENV="production", SECRET_KEY=PRODUCTION_KEY).config["MAIL_BACKEND"] == "smtp"
 
 
 def test_the_log_backend_in_production_keeps_bodies_out_of_the_log(other_app, caplog):
-    production = other_app(ENV="production", SECRET_KEY="a-long-production-secret-for-the-tests", MAIL_BACKEND="log")
+    production = other_app(ENV="production", SECRET_KEY=PRODUCTION_KEY, MAIL_BACKEND="log")
     mail_id = queue(production)
 
     with caplog.at_level(logging.INFO, logger="forums.mail"):
