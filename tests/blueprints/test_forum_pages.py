@@ -380,7 +380,8 @@ def test_anonymous_visitors_are_sent_to_login(db, client, published, route):
     assert snapshot(db) == before
 
 
-@pytest.mark.parametrize("role", [Role.MINISTRY, Role.MODERATOR])
+# Administrators read forums' details too (their invitees are another matter: test_invitees.py).
+@pytest.mark.parametrize("role", [Role.MINISTRY, Role.MODERATOR, Role.ADMIN])
 def test_ministry_and_moderator_read_but_never_write(db, client, login, create_agent, published, role):
     login(create_agent(role, department="13" if role is Role.MODERATOR else None))
     for route in READS:
