@@ -16,6 +16,8 @@ max_requests_jitter = 200
 # Logs go to stderr, where the service manager collects them.
 accesslog = "-"
 errorlog = "-"
+# Citizens' private follow-up links are masked in both.
+logger_class = "forums.access_log.PrivatePathLogger"
 loglevel = os.environ.get("FORUMS_LOG_LEVEL", "info").lower()
 # The reverse proxy on the same host sets X-Forwarded-*; FORUMS_PROXY_COUNT tells the app to trust it.
 forwarded_allow_ips = "127.0.0.1"

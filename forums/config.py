@@ -1,5 +1,6 @@
 """Configuration: defaults, then instance/config.py, then FORUMS_* environment variables."""
 import os
+from datetime import timedelta
 
 #: Settings read from the environment, with their FORUMS_ prefix removed. Values are strings.
 ENV_SETTINGS = (
@@ -8,6 +9,8 @@ ENV_SETTINGS = (
     "DATABASE_URL",
     "RATELIMIT_STORAGE_URL",
     "LOGIN_THROTTLE",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_LIFETIME_HOURS",
     "LOG_LEVEL",
     "PROXY_COUNT",
     "CONTACT_EMAIL",
@@ -30,6 +33,10 @@ ENV_SETTINGS = (
 )
 
 
+#: Shortest secret key a production run accepts: it signs the sessions and the forms' tokens.
+SECRET_KEY_MIN_BYTES = 32
+
+
 class ConfigurationError(RuntimeError):
     """Raised when the application cannot start safely with the given settings."""
 
@@ -42,6 +49,9 @@ def default_config(instance_path):
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "forums.sqlite3"),
         "RATELIMIT_STORAGE_URL": "memory://",
         "LOGIN_THROTTLE": "5 per 15 minutes",
+        #: An agent's session ends after this long without a request, and this long after the login.
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_LIFETIME_HOURS": 12,
         "LOG_LEVEL": "INFO",
         "PROXY_COUNT": 0,
         "CONTACT_EMAIL": "forums-securite@interieur.gouv.fr",
@@ -116,7 +126,16 @@ def finalise_config(config):
             )
         # A fixed development key keeps sessions across restarts; it is never used in production.
         config["SECRET_KEY"] = "development-only-not-secret"
+    if is_production and len(str(config["SECRET_KEY"]).encode()) < SECRET_KEY_MIN_BYTES:
+        raise ConfigurationError(
+            f"FORUMS_SECRET_KEY is too short: a production run needs at least {SECRET_KEY_MIN_BYTES} bytes of "
+            "random secret (for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
     config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
+    config["SESSION_IDLE_MINUTES"] = int(config["SESSION_IDLE_MINUTES"])
+    config["SESSION_LIFETIME_HOURS"] = int(config["SESSION_LIFETIME_HOURS"])
+    # Flask refuses a session cookie signed longer ago than this, whatever the times it holds.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])
     config["QUESTION_HANDLING_DAYS"] = int(config["QUESTION_HANDLING_DAYS"])
     config["UPLOAD_MAX_MB"] = int(config["UPLOAD_MAX_MB"])
     # Room for the form's other fields around one full-size document.

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from flask import send_file
 from werkzeug.exceptions import NotFound
 
-from .file_types import DocumentRefused, DocumentType, clean_filename, detect_document_type, format_size
+from .file_types import (
+    DocumentRefused, DocumentType, clean_filename, detect_document_type, download_filename, format_size,
+)
 
 #: Bytes read from an upload at a time: an oversized one is never read more than a chunk past the limit.
 CHUNK_SIZE = 64 * 1024
@@ -115,12 +117,14 @@ def send_stored(directory, storage_name, download_name, mime_type):
     """Return a response downloading a stored file as ``download_name``; 404 when the file is missing.
 
     Raise ``ValueError`` for a name not generated here. Documents are for agents only: the
-    response is kept out of every cache, and browsers save it rather than display or sniff it.
+    response is kept out of every cache, and browsers save it rather than display or sniff it,
+    under a name ending with the extension of its detected type.
     """
     path = _path(directory, storage_name)
     if not os.path.isfile(path):
         raise NotFound()
-    response = send_file(path, mimetype=mime_type, as_attachment=True, download_name=download_name)
+    response = send_file(path, mimetype=mime_type, as_attachment=True,
+                         download_name=download_filename(download_name, mime_type))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

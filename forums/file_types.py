@@ -192,6 +192,33 @@ def clean_filename(name):
     return name
 
 
+#: Extensions a file of each type may keep as the user wrote them.
+_KEPT_EXTENSIONS = {DocumentType.JPEG: ("jpg", "jpeg")}
+#: A fallback download name, when nothing of the user's is left.
+DEFAULT_STEM = "document"
+
+
+def download_filename(name, mime_type):
+    """Return the name a stored document downloads as: cleaned, ending with the extension of its detected type.
+
+    The content decided the type: a PDF named "rapport.html" downloads as "rapport.pdf", so that no
+    browser or desktop opens it as a web page or a program, whatever its author called it.
+    """
+    kind = next((kind for kind in DocumentType if kind.mime_type == mime_type), None)
+    try:
+        name = clean_filename(name)
+    except DocumentRefused:
+        name = DEFAULT_STEM
+    if kind is None:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if dot and stem and extension.lower() in _KEPT_EXTENSIONS.get(kind, (kind.extension,)):
+        return name
+    if dot and stem and 0 < len(extension) <= EXTENSION_MAX_LENGTH and extension.isalnum():
+        name = stem
+    return f"{name}.{kind.extension}"
+
+
 def format_size(size):
     """Return a byte count in French: "20 Mo", "1,5 Mo", "12 Ko", "300 octets"."""
     for unit, factor in (("Mo", 1024 * 1024), ("Ko", 1024)):

@@ -87,6 +87,15 @@ def can_manage_invitees(agent, forum):
     return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE)
 
 
+def can_read_invitees(agent, forum):
+    """Tell whether the agent may read a forum's invitees, names and e-mail addresses.
+
+    Everyone who sees the forum and works on it or follows it; not the administrators, whose
+    work is accounts.
+    """
+    return can_see_forum(agent, forum) and agent.role is not Role.ADMIN
+
+
 def can_moderate_questions(agent, department):
     """Tell whether the agent may moderate and answer the department's questions (moderators, prefecture)."""
     if not _is_agent(agent):
@@ -132,8 +141,29 @@ def can_read_department_synthesis(agent, department):
     return agent.role in (Role.PREFECTURE, Role.SUBPREFECTURE) and agent.department_code == _code(department)
 
 
+def can_download_synthesis_bundle(agent, department):
+    """Tell whether the agent may download the department's synthesis bundle: its prefecture, the ministry.
+
+    The bundle annexes every forum's minutes and signed documents: it goes only to those who may
+    read all of them (:func:`can_read_minutes`), not to a sub-prefect, who reads its own.
+    """
+    if not _is_agent(agent):
+        return False
+    if agent.role is Role.MINISTRY:
+        return True
+    return agent.role is Role.PREFECTURE and agent.department_code == _code(department)
+
+
 def can_reopen_synthesis(agent):
     """Tell whether the agent may reopen a submitted departmental synthesis: the ministry."""
+    return _is_agent(agent) and agent.role is Role.MINISTRY
+
+
+def can_read_national_synthesis(agent):
+    """Tell whether the agent may read the national synthesis, its documents and proposals: the ministry.
+
+    Not the administrators: their work is accounts and consultations, not the minutes' contents.
+    """
     return _is_agent(agent) and agent.role is Role.MINISTRY
 
 

@@ -8,7 +8,7 @@ import unicodedata
 
 from synthesis.typography import natural_key
 
-__all__ = ["fold", "natural_key", "search_key"]
+__all__ = ["fold", "natural_key", "search_key", "single_line"]
 
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -33,3 +33,14 @@ def search_key(text):
     Folded like ``fold``, with "St"/"Ste" written out: "St-Étienne" and "saint etienne" match.
     """
     return " ".join(_ABBREVIATIONS.get(word, word) for word in fold(text).split())
+
+
+def single_line(text):
+    """Return ``text`` as one line: line breaks, tabs, control and format characters become spaces, runs one.
+
+    For the fields shown on one line and copied into mail headers (a forum's title, a name): a
+    line break there would break the header, and with it every message that quotes the field.
+    """
+    text = unicodedata.normalize("NFC", text or "")
+    spaced = "".join(" " if char.isspace() or unicodedata.category(char).startswith("C") else char for char in text)
+    return " ".join(spaced.split())

@@ -625,7 +625,8 @@ class _Labeller:
 
 # --- Quotes -----------------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)|\n")
+# A run of marks is read once, from its first mark: "....x" rescanned from each dot was quadratic.
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++(?=\s|$)|\n")
 _QUOTE_WORD = re.compile(r"\S+")
 
 

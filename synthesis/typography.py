@@ -220,12 +220,14 @@ def guillemets(text):
     return f"«{NBSP}{text}{NBSP}»"
 
 
-# Only marks that end a word: "page?id=3" or "14:30" keep their form.
-_SPACE_BEFORE_TALL = re.compile(r"(?<=\S)[ \t\u00a0\u202f]*([;!?]+)(?=\s|$|[»)])")
-_SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \t\u00a0\u202f]*:(?=\s|$)")
+# Only marks that end a word: "page?id=3" or "14:30" keep their form. Each run of spaces or marks
+# is read once (possessive, and never from its middle): a long run not followed by what the
+# pattern wants would otherwise be rescanned from each of its characters, in quadratic time.
+_SPACE_BEFORE_TALL = re.compile(r"(?<=\S)[ \t\u00a0\u202f]*+(?<![;!?])([;!?]++)(?=\s|$|[»)])")
+_SPACE_BEFORE_COLON = re.compile(r"(?<=\S)[ \t\u00a0\u202f]*+:(?=\s|$)")
 _ENTITY = re.compile(r"&#?\w+;")
 _OPEN_QUOTE = re.compile(r"«[ \t\u00a0\u202f]*")
-_CLOSE_QUOTE = re.compile(r"[ \t\u00a0\u202f]*»")
+_CLOSE_QUOTE = re.compile(r"(?<![ \t\u00a0\u202f])[ \t\u00a0\u202f]*+»")
 #: Runs of ordinary white space; the non-breaking spaces already in place are kept.
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 

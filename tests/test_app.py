@@ -17,6 +17,17 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app({"ENV": "production", "DATABASE_URL": "sqlite://"})
 
 
+@pytest.mark.parametrize("key", ["x", "a" * 31, "é" * 15])
+def test_production_refuses_a_short_secret_key(key):
+    with pytest.raises(ConfigurationError, match="32"):
+        create_app({"ENV": "production", "DATABASE_URL": "sqlite://", "SECRET_KEY": key})
+
+
+def test_production_starts_with_a_32_byte_secret_key():
+    app = create_app({"ENV": "production", "DATABASE_URL": "sqlite://", "SECRET_KEY": "k" * 32})
+    assert app.config["ENV"] == "production"
+
+
 def test_environment_overrides_defaults(monkeypatch):
     monkeypatch.setenv("FORUMS_DATABASE_URL", "postgresql://someone@db.example/forums")
     app = create_app({"ENV": "testing", "SECRET_KEY": "x"})

@@ -9,7 +9,7 @@ import pytest
 
 from forums.file_types import (
     BAD_NAME, DAMAGED, EMPTY, NOT_ACCEPTED, TOO_EXPANDED, TOO_MANY_MEMBERS, DocumentRefused,
-    DocumentType, clean_filename, detect_document_type, format_size,
+    DocumentType, clean_filename, detect_document_type, download_filename, format_size,
 )
 
 ODT_MIME = b"application/vnd.oasis.opendocument.text"
@@ -304,3 +304,20 @@ def test_clean_filename_refuses_what_leaves_nothing(name):
 ])
 def test_format_size_writes_french_units(size, expected):
     assert format_size(size) == expected
+
+
+@pytest.mark.parametrize("name, mime_type, served", [
+    # A PDF that is also valid HTML, named to be opened by the browser: it downloads as what it is.
+    ("rapport.html", "application/pdf", "rapport.pdf"),
+    # A right-to-left override shows "crexe.pdf"-like names for executables: dropped, and the type decides.
+    ("cr\u202egpj.exe", "application/pdf", "crgpj.pdf"),
+    ("CR signé du forum.pdf", "application/pdf", "CR signé du forum.pdf"),
+    ("photo.JPEG", "image/jpeg", "photo.JPEG"),
+    ("photo.jpg", "image/jpeg", "photo.jpg"),
+    ("scan", "image/png", "scan.png"),
+    ("compte.rendu.v2.docx", "application/vnd.oasis.opendocument.text", "compte.rendu.v2.odt"),
+    ("\u2067\u202e", "application/pdf", "document.pdf"),
+    ("a\u200fb\u061cc.odt", "application/vnd.oasis.opendocument.text", "abc.odt"),
+])
+def test_downloads_are_named_with_the_extension_of_their_type(name, mime_type, served):
+    assert download_filename(name, mime_type) == served

@@ -188,3 +188,30 @@ def test_minutes_rules_refuse_disabled_and_anonymous_agents(db, agents, places, 
     assert not permissions.can_record_minutes(anonymous, forum)
     assert not permissions.can_publish_minutes_summary(anonymous, forum)
     assert not permissions.can_follow_minutes(anonymous, places["13"])
+
+
+@pytest.mark.parametrize("agent, place, allowed", [
+    ("prefecture13", "13", True), ("prefecture13", "75", False), ("ministry", "13", True),
+    # A sub-prefect reads the synthesis, not the other arrondissements' minutes the bundle annexes.
+    ("subprefecture131", "13", False), ("moderator13", "13", False), ("admin", "13", False),
+    ("prefecture75", "13", False),
+])
+def test_who_downloads_a_department_synthesis_bundle(agents, places, agent, place, allowed):
+    assert permissions.can_download_synthesis_bundle(agents[agent], places[place]) is allowed
+    assert permissions.can_download_synthesis_bundle(agents[agent], place) is allowed
+
+
+@pytest.mark.parametrize("agent, allowed", [("ministry", True), ("admin", False), ("prefecture13", False),
+                                            ("subprefecture131", False), ("moderator13", False)])
+def test_only_the_ministry_reads_the_national_synthesis(agents, agent, allowed):
+    assert permissions.can_read_national_synthesis(agents[agent]) is allowed
+
+
+@pytest.mark.parametrize("agent, forum, allowed", [
+    ("prefecture13", "aix", True), ("prefecture13", "arles", True),
+    ("subprefecture131", "aix", True), ("subprefecture131", "arles", False),
+    ("ministry", "aix", True), ("moderator13", "aix", True), ("admin", "aix", False),
+    ("prefecture75", "aix", False),
+])
+def test_who_reads_invitees(agents, minutes_forums, agent, forum, allowed):
+    assert permissions.can_read_invitees(agents[agent], minutes_forums[forum]) is allowed

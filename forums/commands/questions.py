@@ -92,6 +92,9 @@ def purge_command(slug, dry_run, force):
     if report.rejected_texts:
         lines.append(f"{count(report.rejected_texts, 'texte', 'textes')} de questions non publiées, "
                      f"{_replaced(report.rejected_texts)} par une mention")
+    if report.journal_texts:
+        lines.append(f"{count(report.journal_texts, 'texte remplacé', 'textes remplacés')} par la modération "
+                     f"dans le journal, {_replaced(report.journal_texts)} par une mention")
     click.echo(" ;\n".join(f"  - {line}" for line in lines) + ".")
     click.echo("Sont conservés : les questions et les réponses telles que modérées, les nombres de soutiens, "
                "les communes et codes postaux (statistiques).")

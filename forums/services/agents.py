@@ -7,6 +7,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..extensions import db
 from ..models import Agent, Arrondissement, Department, Role
 from ..models.agents import PASSWORD_METHOD
+from ..passwords import password_problem
+from ..text import single_line
 from .audit import diff_fields, record_event
 
 #: Shortest password accepted.
@@ -56,12 +58,15 @@ def parse_role(value):
         raise AgentError(f"Rôle inconnu : « {value} ». Rôles possibles : {known}.", "role") from None
 
 
-def validate_password(password):
-    """Raise AgentError unless ``password`` follows the password policy."""
+def validate_password(password, email=None):
+    """Raise AgentError unless ``password`` follows the password policy: long, not common, not the e-mail's name."""
     if len(password or "") < PASSWORD_MIN_LENGTH:
         raise AgentError(
             f"Le mot de passe doit contenir au moins {PASSWORD_MIN_LENGTH} caractères.", "password"
         )
+    problem = password_problem(password, email)
+    if problem:
+        raise AgentError(problem, "password")
 
 
 def validate_scope(role, department_code, arrondissement_code):
@@ -133,7 +138,7 @@ def create_agent(data, by=None):
     department_code, arrondissement_code = validate_scope(
         role, data.get("department_code"), data.get("arrondissement_code")
     )
-    validate_password(data.get("password"))
+    validate_password(data.get("password"), email)
     agent = Agent(
         email=email,
         full_name=_name(data.get("full_name")),
@@ -217,7 +222,7 @@ def enable_agent(agent, by):
 
 def set_agent_password(agent, new, by=None):
     """Give an agent a new password without knowing the old one, ending all its sessions."""
-    validate_password(new)
+    validate_password(new, agent.email)
     agent.set_password(new)
     agent.end_all_sessions()
     db.session.flush()
@@ -231,7 +236,7 @@ def change_password(agent, current, new):
     """Replace an agent's own password after checking the current one; ends all its sessions."""
     if not agent.check_password(current or ""):
         raise AgentError("Le mot de passe actuel est incorrect.", "current_password")
-    validate_password(new)
+    validate_password(new, agent.email)
     if new == current:
         raise AgentError("Le nouveau mot de passe doit être différent de l'actuel.", "password")
     agent.set_password(new)
@@ -244,7 +249,7 @@ def change_password(agent, current, new):
 
 
 def _name(value):
-    name = (value or "").strip()
+    name = single_line(value)
     if len(name) > NAME_MAX_LENGTH:
         raise AgentError(f"Le nom ne peut pas dépasser {NAME_MAX_LENGTH} caractères.", "full_name")
     return name

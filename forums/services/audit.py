@@ -5,6 +5,11 @@ from datetime import date, datetime
 from ..extensions import db
 from ..models import AuditEvent
 
+#: Stands in the journal for a citizen's name, which the purge removes everywhere else.
+PERSONAL_DATA_WITHHELD = "[donnée personnelle, non conservée au journal]"
+#: Stands in the journal for a text an edit replaced: it held the personal data the edit took out.
+REPLACED_TEXT_WITHHELD = "[texte remplacé, non conservé au journal]"
+
 
 def record_event(action, obj_type, obj_id, by=None, department_code=None, summary="", changes=None):
     """Add an audit event for ``action`` on the object (``obj_type``, ``obj_id``); flush only."""

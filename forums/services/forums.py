@@ -17,7 +17,7 @@ from ..models import (
     AuditEvent, Canton, CantonKind, Commune, Forum, ForumDateChange, ForumStatus, Role, Speaker, SpeakerKind,
 )
 from ..models.forums import forum_cantons, forum_communes
-from ..text import fold, natural_key
+from ..text import fold, natural_key, single_line
 from ..timeutils import PARIS, utcnow
 from .audit import diff_fields, record_event
 from .errors import FieldErrors
@@ -42,6 +42,8 @@ PUBLIC_FIELDS = (
     "title", "starts_at", "ends_at", "venue_name", "address", "commune_code", "accessibility",
     "capacity", "animator_name", "animator_function", "description",
 )
+#: Fields shown on one line and quoted in mail subjects: kept without line breaks nor control characters.
+SINGLE_LINE_FIELDS = frozenset({"title", "venue_name", "address", "animator_name", "animator_function"})
 
 TEXT_LIMITS = {"title": 200, "venue_name": 200, "address": 300, "animator_name": 150,
                "animator_function": 150, "accessibility": 2000, "description": 10000}
@@ -496,13 +498,13 @@ def _field_values(data):
     values = {name: getattr(data, name) for name in PUBLIC_FIELDS}
     for name, value in values.items():
         if isinstance(value, str):
-            values[name] = value.strip()
+            values[name] = single_line(value) if name in SINGLE_LINE_FIELDS else value.strip()
     return values
 
 
 def _clean_speakers(speakers):
-    return [SpeakerData(s.kind, s.name.strip(), s.function.strip()) for s in speakers
-            if any((s.kind, s.name.strip(), s.function.strip()))]
+    return [SpeakerData(s.kind, single_line(s.name), single_line(s.function)) for s in speakers
+            if any((s.kind, single_line(s.name), single_line(s.function)))]
 
 
 def _plain(value):

@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from ..extensions import db
 from ..models import Invitee, InviteeQuality
 from ..spreadsheets import read_cell, spreadsheet_csv
+from ..text import single_line
 from ..timeutils import utcnow
 from .audit import diff_fields, record_event
 
@@ -228,7 +229,7 @@ def _check(cells, by_field=False):
     Problems are short French phrases naming the field: a list, or a {field: message} dict for forms.
     """
     problems = {}
-    full_name = " ".join(_text(cells.get("nom")).split())
+    full_name = single_line(_text(cells.get("nom")))
     if not full_name:
         problems["full_name"] = "nom obligatoire"
     elif len(full_name) > NAME_MAX_LENGTH:
@@ -241,7 +242,7 @@ def _check(cells, by_field=False):
         problems["quality"] = (
             f"qualité « {raw_quality} » inconnue (valeurs possibles : {quality_choices_text()})"
         )
-    organisation = " ".join(_text(cells.get("organisation")).split())
+    organisation = single_line(_text(cells.get("organisation")))
     if len(organisation) > ORGANISATION_MAX_LENGTH:
         problems["organisation"] = f"organisation trop longue ({ORGANISATION_MAX_LENGTH} caractères au plus)"
     email = _text(cells.get("email")).strip() or None

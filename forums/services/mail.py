@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..applog import clean, get_logger
 from ..extensions import db
 from ..models import MailStatus, OutgoingMail
+from ..text import single_line
 from ..timeutils import utcnow
 
 log = get_logger("mail")
@@ -154,7 +155,8 @@ def compose_message(recipient, subject, body, message_id):
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = subject
+    # One line whatever was stored: a line break would make every attempt fail.
+    message["Subject"] = single_line(subject)
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = f"<{message_id}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"

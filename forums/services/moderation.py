@@ -24,8 +24,10 @@ from ..models import (
 )
 from ..publication import bump_publication_version
 from ..timeutils import PARIS, utcnow
-from .audit import record_event
+from ..text import single_line
+from .audit import PERSONAL_DATA_WITHHELD, REPLACED_TEXT_WITHHELD, record_event
 from .mail import external_url, queue_mail
+from .questions import DISPLAY_NAME_MAX_LENGTH
 
 log = get_logger("moderation")
 
@@ -264,13 +266,43 @@ def edit_public_text(question, new_text, by):
                               "public_text")
     if text == question.public_text:
         raise ModerationError("Ce texte est identique au texte public actuel : rien n'a été modifié.", "public_text")
-    old, agent_id = question.public_text, _agent_id(by)
+    agent_id = _agent_id(by)
     question.set_public_text(text)
     question.edited_at = utcnow()
     question.edited_by_id = agent_id
+    # The replaced text is what the edit took personal data out of: the journal keeps only the new one.
     record_event("question.edit", "question", question.id, by=by, department_code=question.department_code,
                  summary=f"Texte public de la question {question.reference} modifié.",
-                 changes={"public_text": [old, text]})
+                 changes={"public_text": [REPLACED_TEXT_WITHHELD, text]})
+    return question
+
+
+def edit_display_name(question, new_name, by):
+    """Replace or remove (empty ``new_name``) the name the citizen chose to show beside their question.
+
+    For a name that identifies someone or breaks the charter. The journal records the change, not
+    the names: they are personal data, which the purge removes everywhere else.
+    """
+    _check_transition(question, "edit")
+    contact = question.contact
+    if contact is None or not contact.display_name:
+        raise ModerationError("Cette question est publiée anonymement : il n'y a pas de nom à modifier.",
+                              "display_name")
+    name = single_line(new_name)
+    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+        raise ModerationError(f"Le nom affiché ne doit pas dépasser {DISPLAY_NAME_MAX_LENGTH} caractères "
+                              f"(il en compte {len(name)}).", "display_name")
+    if name == contact.display_name:
+        raise ModerationError("Ce nom est identique au nom affiché actuel : rien n'a été modifié.", "display_name")
+    contact.display_name = name or None
+    if question.status is QuestionStatus.PUBLISHED:
+        # The name is shown beside the published question: the public pages change.
+        bump_publication_version(db.session)
+    record_event("question.edit_display_name", "question", question.id, by=by,
+                 department_code=question.department_code,
+                 summary=f"Nom affiché de la question {question.reference} "
+                         + ("modifié." if name else "retiré : la question paraît anonymement."),
+                 changes={"display_name": [PERSONAL_DATA_WITHHELD, PERSONAL_DATA_WITHHELD if name else None]})
     return question
 
 

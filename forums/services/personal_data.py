@@ -4,21 +4,22 @@ Removed: each question's contact (e-mail address, display name); every outbox me
 question, which repeats the address and the private follow-up link; every support, whose browser
 hash ties together the questions one browser supported, a profile of its opinions.
 Rewritten: the original text of a question a moderator edited (it held the personal data the edit
-took out) becomes the published text; the text of a rejected question, never published and often
-rejected precisely for naming people, is replaced by a notice.
+took out) becomes the published text; in the journal, the replaced text that records of edits made
+before the journal stopped keeping it still hold becomes a mention; the text of a rejected
+question, never published and often rejected precisely for naming people, is replaced by a notice.
 Kept: the texts and answers as moderated, support counts, rejection reasons, and the commune and
 postal code, which the syntheses count by territory and which identify nobody once the contact is gone.
 """
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import String, and_, bindparam, case, cast, delete, func, select, update
 
 from ..extensions import db
-from ..models import OutgoingMail, Question, QuestionContact, QuestionStatus, QuestionSupport
+from ..models import AuditEvent, OutgoingMail, Question, QuestionContact, QuestionStatus, QuestionSupport
 from ..publication import bump_publication_version
 from ..timeutils import PARIS, utcnow
-from .audit import record_event
+from .audit import REPLACED_TEXT_WITHHELD, record_event
 
 
 class PersonalDataError(Exception):
@@ -42,11 +43,14 @@ class PurgeReport:
     #: Texts of rejected questions replaced by a notice.
     rejected_texts: int
     dry_run: bool
+    #: Journal records of edits that still held the replaced text.
+    journal_texts: int = 0
 
     @property
     def total(self):
         """Return the number of rows removed or rewritten (or to remove or rewrite)."""
-        return self.contacts + self.citizen_mails + self.supports + self.edited_originals + self.rejected_texts
+        return (self.contacts + self.citizen_mails + self.supports + self.edited_originals + self.rejected_texts
+                + self.journal_texts)
 
 
 #: What remains of a rejected question's text after the purge.
@@ -81,6 +85,7 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
                                      QuestionContact.display_name != ""), 1))))
         .where(contacts)
     ).one()
+    journaled = _journaled_edits(consultation)
     report = PurgeReport(
         contacts=contact_count, emails=email_count, display_names=name_count,
         citizen_mails=db.session.scalar(select(func.count()).select_from(OutgoingMail).where(mails)),
@@ -88,6 +93,7 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
         edited_originals=db.session.scalar(select(func.count()).select_from(Question).where(edited)),
         rejected_texts=db.session.scalar(select(func.count()).select_from(Question).where(rejected)),
         dry_run=dry_run,
+        journal_texts=len(journaled),
     )
     if dry_run or not report.total:
         return report
@@ -97,6 +103,11 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
                               (rejected, {"text": REDACTED_TEXT, "public_text": REDACTED_TEXT, "search_text": ""})):
         db.session.execute(update(Question).where(condition).values(**values)
                            .execution_options(synchronize_session=False))
+    if journaled:
+        # The journal is append-only for the application; the purge alone rewrites these records.
+        table = AuditEvent.__table__
+        db.session.execute(update(table).where(table.c.id == bindparam("event_id"))
+                           .values(changes=bindparam("withheld")), journaled)
     # Objects loaded before the purge would still show the deleted rows.
     db.session.expire_all()
     if report.display_names:
@@ -106,9 +117,28 @@ def purge_personal_data(consultation, dry_run=False, force=False, today=None):
         "questions.purge_personal_data", "consultation", consultation.id,
         summary=(f"Données personnelles des questions de la consultation {consultation.slug} supprimées : "
                  f"{report.contacts} coordonnées, {report.citizen_mails} courriels, {report.supports} soutiens, "
-                 f"{report.edited_originals} textes originaux modifiés, {report.rejected_texts} textes refusés."),
+                 f"{report.edited_originals} textes originaux modifiés, {report.rejected_texts} textes refusés, "
+                 f"{report.journal_texts} textes remplacés au journal."),
         changes={"question_contacts": [report.contacts, 0], "citizen_mails": [report.citizen_mails, 0],
                  "question_supports": [report.supports, 0],
-                 "edited_originals": [report.edited_originals, 0], "rejected_texts": [report.rejected_texts, 0]},
+                 "edited_originals": [report.edited_originals, 0], "rejected_texts": [report.rejected_texts, 0],
+                 "journal_texts": [report.journal_texts, 0]},
     )
     return report
+
+
+def _journaled_edits(consultation):
+    """Return [{"event_id", "withheld"}] for the journal's edits of the consultation's questions with the old text."""
+    question_ids = select(cast(Question.id, String)).where(Question.consultation_id == consultation.id)
+    rows = db.session.execute(
+        select(AuditEvent.id, AuditEvent.changes)
+        .where(AuditEvent.action == "question.edit", AuditEvent.object_type == "question",
+               AuditEvent.object_id.in_(question_ids))
+    )
+    found = []
+    for event_id, changes in rows:
+        old, new = (changes or {}).get("public_text", [None, None])
+        if old not in (None, REPLACED_TEXT_WITHHELD):
+            found.append({"event_id": event_id,
+                          "withheld": dict(changes, public_text=[REPLACED_TEXT_WITHHELD, new])})
+    return found

@@ -353,8 +353,12 @@ def test_a_filled_honeypot_is_thanked_and_nothing_is_stored(client, db, subtopic
     with caplog.at_level(logging.WARNING, logger="forums.questions"):
         response = client.post("/questions/poser", data=form(subtopics, website="http://spam.example",
                                                              email="victime@exemple.fr"))
-    assert response.status_code == 200
-    assert "Merci pour votre participation" in page_text(response)
+    # Answered as a real question is, a 303 to a follow-up link of the same shape: the robot learns nothing.
+    assert response.status_code == 303
+    assert re.fullmatch(r"/questions/suivi/[A-Za-z0-9_-]{43}\?nouvelle=1", response.headers["Location"])
+    thanked = client.get(response.headers["Location"])
+    assert thanked.status_code == 200
+    assert "Merci pour votre participation" in page_text(thanked)
     assert_nothing_written(db)
     assert [r.getMessage() for r in caplog.records if r.name == "forums.questions"] == [
         "question honeypot filled: ip=127.0.0.1 department=13"]

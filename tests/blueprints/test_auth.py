@@ -121,17 +121,6 @@ def test_throttle_ignores_successful_logins(other_app, create_agent):
             "/auth/login", data={"email": agent.email, "password": PASSWORD}).status_code == 302
 
 
-def test_throttle_follows_the_email_across_addresses(other_app, create_agent):
-    throttled = other_app(LOGIN_THROTTLE="3 per minute")
-    agent = create_agent(Role.MINISTRY)
-    statuses = [
-        new_client(throttled).post("/auth/login", data={"email": agent.email.upper(), "password": "faux"},
-                                   environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
-        for n in range(4)
-    ]
-    assert statuses == [200, 200, 200, 429]
-
-
 def test_throttle_follows_the_address_across_emails(other_app, territories):
     throttled = other_app(LOGIN_THROTTLE="3 per minute")
     browser = new_client(throttled)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from forums.models import AuditEvent, Forum, ForumStatus, Role
+from forums.models import Arrondissement, AuditEvent, Commune, Forum, ForumStatus, Role
 
 from ..conftest import PASSWORD, new_client, paris_time
 
@@ -380,7 +380,8 @@ def test_anonymous_visitors_are_sent_to_login(db, client, published, route):
     assert snapshot(db) == before
 
 
-@pytest.mark.parametrize("role", [Role.MINISTRY, Role.MODERATOR])
+# Administrators read forums' details too (their invitees are another matter: test_invitees.py).
+@pytest.mark.parametrize("role", [Role.MINISTRY, Role.MODERATOR, Role.ADMIN])
 def test_ministry_and_moderator_read_but_never_write(db, client, login, create_agent, published, role):
     login(create_agent(role, department="13" if role is Role.MODERATOR else None))
     for route in READS:
@@ -443,3 +444,21 @@ def test_forged_form_without_csrf_token_is_refused(db, other_app, create_agent, 
     method, path = route
     assert browser.post(path.format(id=forum.id), data=POSTED | {"csrf_token": token}).status_code in (200, 302)
     assert snapshot(db) != before
+
+
+def test_a_martinique_subprefect_cannot_cover_communes_of_another_arrondissement(db, client, login, create_agent,
+                                                                                 consultation):
+    # Martinique has no cantons: the forum covers communes, checked like cantons against the arrondissement.
+    db.session.add(Arrondissement(code="9722", name="La Trinité", department_code="972", capital_code="97230"))
+    db.session.add(Commune(code="97230", name="La Trinité", department_code="972", arrondissement_code="9722",
+                           canton_code=None, postal_codes="97220", population=12000, search_name="la trinite"))
+    db.session.commit()
+    login(create_agent(Role.SUBPREFECTURE, arrondissement="9721"))
+    assert "La Trinité" not in text(client.get("/prefecture/departements/972/forums/nouveau"))
+
+    page = text(client.post("/prefecture/departements/972/forums/nouveau", data=form_data(
+        commune_code="97209", canton_codes=None, commune_codes=["97209", "97230"],
+        animator_function="Préfet de la Martinique")))
+    assert field_messages(page, "commune_codes") == [
+        "Ces communes ne sont pas dans votre arrondissement : La Trinité (97220)."]
+    assert forums_in(db) == []

@@ -113,6 +113,15 @@ def test_ministry_and_moderators_read_but_do_not_write(db, client, login, create
     assert snapshot(db) == before
 
 
+def test_administrators_get_neither_the_list_nor_the_addresses(db, client, login, create_agent, forum, invitee):
+    # Administration is about accounts, not the invitees' names and e-mail addresses.
+    login(create_agent(Role.ADMIN))
+    before = snapshot(db)
+    assert set(statuses(client, forum.id, invitee.id).values()) == {403}
+    assert "Invités nominatifs" not in client.get(f"/prefecture/forums/{forum.id}").get_data(as_text=True)
+    assert snapshot(db) == before
+
+
 @pytest.mark.parametrize("role, department, arrondissement", [
     (Role.PREFECTURE, "75", None),
     (Role.MODERATOR, "75", None),

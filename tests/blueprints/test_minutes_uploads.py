@@ -356,3 +356,21 @@ def test_every_upload_and_removal_is_in_the_audit_log(db, client, prefecture, fo
     _db.session.expire_all()
     actions = db.session.scalars(db.select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert len([action for action in actions if action.startswith("minutes.")]) == 2
+
+
+def test_a_polyglot_downloads_with_the_extension_of_its_detected_type(db, client, prefecture, forum, minutes):
+    # Valid PDF bytes named to be opened as a web page: saved as a PDF, whatever its name says.
+    assert upload(client, forum, pdf_bytes(), name="rapport.html").status_code == 302
+    attachment = db.session.scalar(db.select(MinutesAttachment))
+    response = client.get(f"/comptes-rendus/documents/{attachment.id}")
+    assert response.headers["Content-Disposition"] == "attachment; filename=rapport.pdf"
+    response.close()
+
+
+def test_a_name_stored_with_a_right_to_left_override_downloads_without_it(db, client, prefecture, attachment):
+    # Rows written before names were cleaned on upload.
+    attachment.original_name = "cr\u202egpj.exe"
+    db.session.commit()
+    response = client.get(f"/comptes-rendus/documents/{attachment.id}")
+    assert response.headers["Content-Disposition"] == "attachment; filename=crgpj.pdf"
+    response.close()

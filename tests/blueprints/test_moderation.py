@@ -276,7 +276,8 @@ def test_edit_keeps_the_original_and_shows_the_change(db, client, moderator, cre
     assert f'id="original-text">{original_text}</p>' in page
     assert 'id="public-diff">Mon voisin<del><span class="fr-sr-only">[retiré : </span> Jean Dupont' \
            '<span class="fr-sr-only">]</span></del> se fait cambrioler' in page
-    assert "Texte public : Mon voisin Jean Dupont se fait cambrioler : que fait la police ? → " \
+    # The history shows the new text; the replaced one, with its personal data, stays out of the journal.
+    assert "Texte public : [texte remplacé, non conservé au journal] → " \
            "Mon voisin se fait cambrioler : que fait la police ?" in page
     assert "Le texte public est modifié ; le texte d'origine reste conservé." in page
 

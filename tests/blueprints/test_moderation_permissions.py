@@ -25,6 +25,8 @@ ROUTES = {
                           lambda w: {"reject-reason": "hors_sujet"}),
     "moderation.edit": ("POST", "/moderation/questions/{pending}/texte-public",
                         lambda w: {"edit-public_text": "Que fait la police contre les vols dans le quartier ?"}),
+    "moderation.display_name": ("POST", "/moderation/questions/{pending}/nom-affiche",
+                                lambda w: {"display_name-display_name": "Un habitant"}),
     "moderation.merge": ("POST", "/moderation/questions/{pending}/regrouper",
                          lambda w: {"merge-original": w["original_reference"]}),
     "moderation.answer": ("POST", "/moderation/questions/{published}/reponse",
@@ -60,7 +62,7 @@ def world(db, create_question, create_forum):
     """Return the ids of what every route acts on, all in the Bouches-du-Rhône."""
     forum = create_forum(status=ForumStatus.HELD, starts_at=paris_time(2009, 3, 17))
     original = create_question("Que fait la police contre les cambriolages ?", status=QuestionStatus.PUBLISHED)
-    pending = create_question("Que fait la police contre les cambriolages ?")
+    pending = create_question("Que fait la police contre les cambriolages ?", display_name="Jean Dupuis")
     published = create_question("Les caméras de vidéo-protection seront-elles plus nombreuses ?",
                                 status=QuestionStatus.PUBLISHED)
     return {"code": "13", "pending": pending.id, "published": published.id, "forum": forum.id,

@@ -1,8 +1,10 @@
 """Who may use each departmental synthesis route: the matrix of roles and territories over every route.
 
 The synthesis is the Bouches-du-Rhône's. Its prefecture reads and changes it; its sub-prefectures
-(of any arrondissement of the department) and the ministry read it (403 on changes); moderators and
-administrators may not read it (403); an agent of another department gets 404; anonymous visitors
+(of any arrondissement of the department) and the ministry read it (403 on changes), but the ZIP
+bundle, which annexes every forum's minutes and documents, goes only to those who may read all of
+them (the prefecture, the ministry: a sub-prefect gets 403); moderators and administrators may not
+read it (403); an agent of another department gets 404; anonymous visitors
 go to the login page. Refused requests change nothing.
 """
 import re
@@ -32,7 +34,7 @@ ROUTES = {
     "prefecture.preview_synthesis": ("GET", "/apercu", None, "read", "draft"),
     "prefecture.download_synthesis:odt": ("GET", ".odt", None, "read", "draft"),
     "prefecture.download_synthesis:html": ("GET", ".html", None, "read", "draft"),
-    "prefecture.download_synthesis:zip": ("GET", ".zip", None, "read", "draft"),
+    "prefecture.download_synthesis:zip": ("GET", ".zip", None, "bundle", "draft"),
     "prefecture.prepare_synthesis": ("POST", "/preparer", {}, "edit", None),
     "prefecture.edit_synthesis": ("GET", "/modifier", None, "edit", "draft"),
     "prefecture.edit_synthesis_part": ("GET", "/modifier/eclairage", None, "edit", "draft"),
@@ -47,15 +49,15 @@ SUCCESS = {"prefecture.edit_synthesis": 302, "prefecture.edit_synthesis_part:pos
 OK = "ok"
 #: How each agent fares under each rule: OK is 200 for a page, 302 for a change.
 MATRIX = {
-    "prefecture13": {"read": OK, "edit": OK},
-    "subprefecture131": {"read": OK, "edit": 403},
-    "subprefecture132": {"read": OK, "edit": 403},
-    "ministry": {"read": OK, "edit": 403},
-    "moderator13": {"read": 403, "edit": 403},
-    "admin": {"read": 403, "edit": 403},
-    "prefecture75": {"read": 404, "edit": 404},
-    "moderator75": {"read": 404, "edit": 404},
-    "subprefecture751": {"read": 404, "edit": 404},
+    "prefecture13": {"read": OK, "bundle": OK, "edit": OK},
+    "subprefecture131": {"read": OK, "bundle": 403, "edit": 403},
+    "subprefecture132": {"read": OK, "bundle": 403, "edit": 403},
+    "ministry": {"read": OK, "bundle": OK, "edit": 403},
+    "moderator13": {"read": 403, "bundle": 403, "edit": 403},
+    "admin": {"read": 403, "bundle": 403, "edit": 403},
+    "prefecture75": {"read": 404, "bundle": 404, "edit": 404},
+    "moderator75": {"read": 404, "bundle": 404, "edit": 404},
+    "subprefecture751": {"read": 404, "bundle": 404, "edit": 404},
 }
 
 AGENTS = {

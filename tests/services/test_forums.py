@@ -296,3 +296,36 @@ def test_times_survive_a_round_trip_in_paris_time(db, consultation, prefect):
     db.session.expire_all()
     stored = db.session.get(Forum, forum.id)
     assert stored.starts_at.astimezone(paris_time(2009, 3, 30).tzinfo) == datetime(2009, 3, 30, 16, 30, tzinfo=UTC)
+
+
+def test_a_martinique_sub_prefect_covers_only_communes_of_its_arrondissement(db, consultation, create_agent):
+    # Martinique has no cantons: forums cover communes, and the commune branch checks the arrondissement
+    # as the canton branch does, for the commune where the forum is held and for those it covers.
+    from forums.models import Arrondissement, Commune
+
+    db.session.add(Arrondissement(code="9722", name="La Trinité", department_code="972", capital_code="97230"))
+    db.session.add(Commune(code="97230", name="La Trinité", department_code="972", arrondissement_code="9722",
+                           canton_code=None, postal_codes="97220", population=12000, search_name="la trinite"))
+    db.session.commit()
+    sub_prefect = create_agent(Role.SUBPREFECTURE, arrondissement="9721")
+    own = complete(commune_code="97209", canton_codes=[], commune_codes=["97209"])
+    assert errors_of(own, consultation, sub_prefect, department="972") == {}
+    other = complete(commune_code="97209", canton_codes=[], commune_codes=["97209", "97230"])
+    assert "La Trinité" in errors_of(other, consultation, sub_prefect, department="972")["commune_codes"][-1]
+    with pytest.raises(ForumError):
+        schedule_forum("972", consultation, other, sub_prefect)
+    held_elsewhere = complete(commune_code="97230", canton_codes=[], commune_codes=["97209"])
+    assert "commune_code" in errors_of(held_elsewhere, consultation, sub_prefect, department="972")
+
+
+def test_single_line_fields_lose_their_line_breaks_and_control_characters(db, consultation, prefect):
+    # A title with CR/LF used to break every reminder about the forum: a mail subject is one line.
+    forum = schedule_forum("13", consultation, complete(
+        title="Forum d'Aix\r\nBcc: victime@example.fr", venue_name="Salle\tdes\x00 fêtes",
+        animator_name="Jean\u2028Dupont", speakers=[SpeakerData("gendarmerie", "Capitaine\nMartin", "Chef\rde poste")]),
+        prefect)
+    db.session.commit()
+    assert forum.title == "Forum d'Aix Bcc: victime@example.fr"
+    assert forum.venue_name == "Salle des fêtes"
+    assert forum.animator_name == "Jean Dupont"
+    assert (forum.speakers[0].name, forum.speakers[0].function) == ("Capitaine Martin", "Chef de poste")

@@ -314,12 +314,15 @@ def test_the_log_backend_writes_the_message_to_the_log_and_sends_nothing(app, db
     assert db.session.get(OutgoingMail, mail.id).status is MailStatus.SENT
 
 
+PRODUCTION_KEY = "a-long-production-secret-for-the-tests"
+
+
 def test_production_sends_by_smtp_unless_told_otherwise(other_app):
-    assert other_app(ENV="production").config["MAIL_BACKEND"] == "smtp"
+    assert other_app(ENV="production", SECRET_KEY=PRODUCTION_KEY).config["MAIL_BACKEND"] == "smtp"
 
 
 def test_the_log_backend_in_production_keeps_bodies_out_of_the_log(other_app, caplog):
-    production = other_app(ENV="production", MAIL_BACKEND="log")
+    production = other_app(ENV="production", SECRET_KEY=PRODUCTION_KEY, MAIL_BACKEND="log")
     mail_id = queue(production)
 
     with caplog.at_level(logging.INFO, logger="forums.mail"):
@@ -352,3 +355,13 @@ def test_external_url_uses_the_public_url_outside_requests(app, db, monkeypatch)
 def test_external_url_takes_the_request_host_without_a_public_url(app):
     with app.test_request_context("/", base_url="http://forums.test"):
         assert external_url("public.personal_data") == "http://forums.test/donnees-personnelles"
+
+
+def test_a_subject_with_line_breaks_is_sent_on_one_line(app):
+    # Forums titled before single-line fields were cleaned: their reminders must still go out.
+    from forums.services.mail import compose_message
+
+    with app.app_context():
+        message = compose_message("agent@example.gouv.fr", "Compte-rendu attendu : forum « Aix\r\nBcc: x@y »",
+                                  "Corps", "test.1")
+    assert message["Subject"] == "Compte-rendu attendu : forum « Aix Bcc: x@y »"

@@ -10,6 +10,7 @@ from forums.models import (
     RejectionReason, Role, Subtopic, Theme, ThemePart,
 )
 from forums.publication import publication_version
+from forums.services.audit import REPLACED_TEXT_WITHHELD
 from forums.services import moderation
 from forums.services.moderation import ModerationError
 from synthesis import french
@@ -253,7 +254,7 @@ def test_only_a_duplicate_names_an_original(db, create_question, moderator):
 
 # --- editing the public text ------------------------------------------------------------------------
 
-def test_edit_keeps_the_original_and_records_both_texts(db, create_question, moderator):
+def test_edit_keeps_the_original_and_journals_only_the_new_text(db, create_question, moderator):
     text = "Mon voisin M. Dupont, 12 rue des Lilas, est cambriolé sans cesse : que fait la police ?"
     question = create_question(text)
     edited = "Mon voisin est cambriolé sans cesse : que fait la police ?"
@@ -265,7 +266,9 @@ def test_edit_keeps_the_original_and_records_both_texts(db, create_question, mod
     assert "dupont" not in question.search_text and question.fingerprint == french.fingerprint(text)
     assert question.edited_by_id == moderator.id and question.edited_at is not None
     [event] = events(db, question)
-    assert event.action == "question.edit" and event.changes == {"public_text": [text, edited]}
+    # The replaced text held the personal data the edit took out: the journal does not keep it.
+    assert event.action == "question.edit"
+    assert event.changes == {"public_text": [REPLACED_TEXT_WITHHELD, edited]}
 
 
 def test_edit_after_publication_expires_public_pages(db, create_question, moderator):

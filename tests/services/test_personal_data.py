@@ -119,9 +119,9 @@ def test_purge_is_recorded_in_the_audit_log(db, consultation, asked):
     assert event.agent_id is None
     assert event.summary == ("Données personnelles des questions de la consultation 2009 supprimées : "
                              "3 coordonnées, 3 courriels, 3 soutiens, 0 textes originaux modifiés, "
-                             "0 textes refusés.")
+                             "0 textes refusés, 0 textes remplacés au journal.")
     assert event.changes == {"question_contacts": [3, 0], "citizen_mails": [3, 0], "question_supports": [3, 0],
-                             "edited_originals": [0, 0], "rejected_texts": [0, 0]}
+                             "edited_originals": [0, 0], "rejected_texts": [0, 0], "journal_texts": [0, 0]}
 
 
 def test_removing_display_names_expires_public_caches(db, consultation, asked):

@@ -1,9 +1,10 @@
 """Routes of the auth blueprint: log in, log out, change one's password."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from ... import login_delays
 from ...applog import clean, get_logger
 from ...auth_session import start_session
 from ...extensions import db, limiter
@@ -38,7 +39,7 @@ def login_throttle():
 
 
 def login_failed(response):
-    """Tell whether this request was a failed login attempt, the only kind that counts."""
+    """Tell whether this request checked a password and found it wrong, the only kind that counts."""
     return g.get("login_failed", False)
 
 
@@ -48,13 +49,19 @@ def client_ip():
 
 
 def submitted_email():
-    """Return the throttle key of the address typed in, so that changing IP does not help."""
+    """Return the delay key of the address typed in, so that changing IP does not help."""
     return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def delayed(template, seconds, **context):
+    """Return ``template`` answered 429 with the French explanation of the account's delay."""
+    response = make_response(render_template(template, **context), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_throttle, key_func=client_ip, methods=["POST"], deduct_when=login_failed)
-@limiter.limit(login_throttle, key_func=submitted_email, methods=["POST"], deduct_when=login_failed)
 def login():
     """Log an agent in and send them where they were going, or to their home page."""
     next_url = request.args.get("next")
@@ -64,9 +71,17 @@ def login():
         return redirect(next_url or url_for(home_endpoint(current_user)))
     form = LoginForm()
     failed = False
+    account = submitted_email()
+    wait = login_delays.wait_seconds(account) if request.method == "POST" else 0
+    if wait:
+        # Not even the right password is checked meanwhile: guesses stay slow, whoever makes them.
+        log.warning("login delayed: email=%s wait=%ss ip=%s", clean(form.email.data), wait, request.remote_addr)
+        return delayed("auth/login.html", wait, form=form, failed=True, message=login_delays.wait_message(wait),
+                       next_url=next_url)
     if form.validate_on_submit():
         agent, failure = authenticate_agent(form.email.data, form.password.data)
         if failure is None:
+            login_delays.clear(account)
             start_session(agent)
             agent.last_login_at = utcnow()
             db.session.commit()
@@ -74,6 +89,7 @@ def login():
                      agent.id, agent.role.value, agent.territory_code, request.remote_addr)
             return redirect(next_url or url_for(home_endpoint(agent)))
         g.login_failed = failed = True
+        login_delays.record_failure(account)
         log.warning(
             "login failed: reason=%s email=%s agent=%s role=%s territory=%s ip=%s",
             failure, clean(form.email.data), getattr(agent, "id", None),
@@ -101,21 +117,36 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(login_throttle, key_func=client_ip, methods=["POST"], deduct_when=login_failed)
 def password():
-    """Let an agent change their password; every other session of theirs ends."""
+    """Let an agent change their password; every other session of theirs ends.
+
+    Checking the current password is a guess like a login: the same throttle and delays apply.
+    """
     agent = current_user._get_current_object()
     form = PasswordChangeForm()
+    account = f"agent:{agent.id}"
+    wait = login_delays.wait_seconds(account) if request.method == "POST" else 0
+    if wait:
+        form.validate()
+        form.current_password.errors = [login_delays.wait_message(wait)]
+        log.warning("password change delayed: agent=%s wait=%ss ip=%s", agent.id, wait, request.remote_addr)
+        return delayed("auth/password.html", wait, form=form, min_length=PASSWORD_MIN_LENGTH)
     if form.validate_on_submit():
         try:
             change_password(agent, form.current_password.data, form.password.data)
         except AgentError as error:
             db.session.rollback()
             form[error.field].errors.append(error.message)
+            if error.field == "current_password":
+                g.login_failed = True
+                login_delays.record_failure(account)
             log.warning("password change refused: agent=%s role=%s territory=%s ip=%s reason=%s",
                         agent.id, agent.role.value, agent.territory_code, request.remote_addr,
                         error.field)
         else:
             db.session.commit()
+            login_delays.clear(account)
             start_session(agent)
             log.info("password changed: agent=%s role=%s territory=%s ip=%s",
                      agent.id, agent.role.value, agent.territory_code, request.remote_addr)

@@ -53,6 +53,14 @@ def _consultation(slug):
     return consultation
 
 
+@bp.before_request
+def require_national_synthesis_reader():
+    """Refuse the national synthesis's pages to all but the ministry (the administrators included)."""
+    if (request.endpoint or "").startswith("ministry.national") and current_user.is_authenticated:
+        permissions.ensure_allowed(current_user, permissions.can_read_national_synthesis(current_user),
+                                   f"ministry:{request.endpoint}")
+
+
 def _ensure_editor(action):
     permissions.ensure_allowed(current_user, permissions.can_edit_national_synthesis(current_user),
                                f"ministry.{action}")

@@ -35,7 +35,8 @@ def require_national_agent():
 def home():
     """List every region and department of the country."""
     regions, canton_counts = departments_overview()
-    return render_template("ministry/home.html", regions=regions, canton_counts=canton_counts)
+    return render_template("ministry/home.html", regions=regions, canton_counts=canton_counts,
+                           can_read_national=permissions.can_read_national_synthesis(current_user))
 
 
 @bp.get("/forums")

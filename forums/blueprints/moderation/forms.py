@@ -114,6 +114,12 @@ class PublicTextForm(FlaskForm):
     public_text = TextAreaField("Texte public", validators=[DataRequired("Saisissez le texte à publier.")])
 
 
+class DisplayNameForm(FlaskForm):
+    """The name shown beside the question, replaced or left empty to publish it anonymously."""
+
+    display_name = StringField("Nom affiché", validators=[Optional()])
+
+
 class MergeForm(FlaskForm):
     """The reference of the question this one repeats."""
 

@@ -25,15 +25,15 @@ from ...timeutils import utcnow
 from ..prefecture.loaders import visible_department
 from . import bp
 from .forms import (
-    AWAITING_ANSWER, DEPARTMENT_TARGET, AddressedForm, AnswerForm, BulkDecisionForm, MergeForm, PublicTextForm,
-    QuestionListFiltersForm, QueueFiltersForm, RejectForm,
+    AWAITING_ANSWER, DEPARTMENT_TARGET, AddressedForm, AnswerForm, BulkDecisionForm, DisplayNameForm, MergeForm,
+    PublicTextForm, QuestionListFiltersForm, QueueFiltersForm, RejectForm,
 )
 
 #: French names of the fields recorded in a question's audit trail.
 HISTORY_LABELS = {
     "status": "État", "rejection_reason": "Motif", "rejection_note": "Précision", "public_text": "Texte public",
     "merged_into": "Regroupée avec", "support_count": "Soutiens", "answer_text": "Réponse",
-    "addressed_forum": "Abordée lors du forum",
+    "addressed_forum": "Abordée lors du forum", "display_name": "Nom affiché",
 }
 #: Longest value shown in the history; longer texts are cut.
 HISTORY_VALUE_LENGTH = 300
@@ -41,7 +41,7 @@ HISTORY_VALUE_LENGTH = 300
 #: The action forms of the question page, each with its prefix (so that field ids stay unique).
 ACTION_FORMS = {
     "reject": RejectForm, "edit": PublicTextForm, "merge": MergeForm, "answer": AnswerForm,
-    "addressed": AddressedForm,
+    "addressed": AddressedForm, "display_name": DisplayNameForm,
 }
 
 _TOKENS = re.compile(r"\s+|\S+")
@@ -179,6 +179,19 @@ def edit(question_id):
         return _question_page(question, {"edit": form}, 422)
     return _act(question, "edit", form, lambda: service.edit_public_text(question, form.public_text.data, _agent()),
                 "Le texte public est modifié ; le texte d'origine reste conservé.")
+
+
+@bp.post("/questions/<int:question_id>/nom-affiche")
+@login_required
+def display_name(question_id):
+    """Replace or remove the name the citizen chose to show; the journal records the change, not the names."""
+    question = _question_to_moderate(question_id, "edit_display_name")
+    form = DisplayNameForm(prefix="display_name")
+    if not form.validate():
+        return _question_page(question, {"display_name": form}, 422)
+    return _act(question, "display_name", form,
+                lambda: service.edit_display_name(question, form.display_name.data, _agent()),
+                "Le nom affiché est modifié.")
 
 
 @bp.post("/questions/<int:question_id>/regrouper")
@@ -354,6 +367,8 @@ def _question_page(question, forms=None, status=200, error=None, preview=None):
              for name, form_class in ACTION_FORMS.items()}
     if not forms["edit"].public_text.data:
         forms["edit"].public_text.data = question.public_text
+    if forms["display_name"].display_name.data is None and question.contact is not None:
+        forms["display_name"].display_name.data = question.contact.display_name
     if not forms["answer"].answer.data:
         forms["answer"].answer.data = question.answer_text
     addressable = []

@@ -103,7 +103,8 @@ def forum(forum_id):
         "delete": can_change and forum.status in TRANSITIONS["delete"],
     }
     return render_template("prefecture/forum.html", forum=forum, actions=actions,
-                           history=history_rows(service.forum_history(forum)))
+                           history=history_rows(service.forum_history(forum)),
+                           can_read_invitees=permissions.can_read_invitees(current_user, forum))
 
 
 @bp.route("/forums/<int:forum_id>/modifier", methods=["GET", "POST"])

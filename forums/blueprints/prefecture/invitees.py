@@ -20,7 +20,7 @@ SHOWN_IMPORT_ERRORS = 50
 @login_required
 def invitees(forum_id):
     """List a forum's invitees, with the forms to add, import and tick attendance."""
-    forum = visible_forum(forum_id)
+    forum = _readable_forum(forum_id)
     return _list_page(forum)
 
 
@@ -28,7 +28,7 @@ def invitees(forum_id):
 @login_required
 def add_invitee(forum_id):
     """Add one invitee to a forum."""
-    forum = visible_forum(forum_id)
+    forum = _readable_forum(forum_id)
     _ensure_can_manage(forum, "invitee.add")
     form = InviteeForm()
     if form.validate_on_submit():
@@ -84,7 +84,7 @@ def remove_invitee(forum_id, invitee_id):
 @login_required
 def import_invitees(forum_id):
     """Add every invitee of a CSV file, or none if any line is wrong."""
-    forum = visible_forum(forum_id)
+    forum = _readable_forum(forum_id)
     _ensure_can_manage(forum, "invitee.import")
     import_form = InviteeImportForm()
     if not import_form.validate_on_submit():
@@ -105,7 +105,7 @@ def import_invitees(forum_id):
 @login_required
 def export_invitees(forum_id):
     """Download a forum's invitees as CSV, for a mail merge."""
-    forum = visible_forum(forum_id)
+    forum = _readable_forum(forum_id)
     return csv_download(service.export_invitees_csv(forum), f"invites-forum-{forum.id}.csv", personal_data=True)
 
 
@@ -113,7 +113,7 @@ def export_invitees(forum_id):
 @login_required
 def record_attendance(forum_id):
     """Record who came to a forum: ticked invitees were present, the others absent."""
-    forum = visible_forum(forum_id)
+    forum = _readable_forum(forum_id)
     _ensure_can_manage(forum, "invitee.attendance")
     try:
         attended_ids = {int(value) for value in request.form.getlist("attended")}
@@ -131,11 +131,19 @@ def record_attendance(forum_id):
 
 
 def _forum_and_invitee(forum_id, invitee_id):
-    forum = visible_forum(forum_id)
+    forum = _readable_forum(forum_id)
     invitee = db.session.get(Invitee, invitee_id)
     if invitee is None or invitee.forum_id != forum.id:
         abort(404)
     return forum, invitee
+
+
+def _readable_forum(forum_id):
+    """Return the forum if the agent may read its invitees: 404 out of territory, 403 for administrators."""
+    forum = visible_forum(forum_id)
+    permissions.ensure_allowed(current_user, permissions.can_read_invitees(current_user, forum),
+                               f"invitee.read:forum:{forum_id}")
+    return forum
 
 
 def _ensure_can_manage(forum, action):

@@ -33,6 +33,9 @@ from .synthesis_forms import AddendumForm, SubmitForm
 
 NO_CONSULTATION = "Aucune consultation n'est en cours : il n'y a pas de synthèse départementale à rédiger."
 NOT_PREPARED = "Le projet de synthèse de ce département n'a pas encore été préparé."
+#: Why a sub-prefect gets the synthesis but not its bundle, which annexes every arrondissement's minutes.
+BUNDLE_RESERVED = ("Le dossier complet annexe les comptes-rendus et documents de tous les forums du département : "
+                   "il est réservé à la préfecture et au ministère. Téléchargez la synthèse seule (ODT ou HTML).")
 #: Two clicks on « Préparer » at once: the database kept the first draft, the second is refused.
 ALREADY_PREPARED = "Un projet de synthèse venait d'être préparé pour ce département : le voici."
 
@@ -134,6 +137,7 @@ def synthesis_overview(code):
         actions={"prepare": can_edit and consultation is not None and synthesis is None,
                  "edit": editable, "submit": editable},
         can_see_department=permissions.can_see_department(current_user, department),
+        can_download_bundle=permissions.can_download_synthesis_bundle(current_user, department),
     )
 
 
@@ -263,6 +267,10 @@ def preview_synthesis(code):
 def download_synthesis(code, extension):
     """Download the synthesis as OpenDocument text, standalone HTML, or the ZIP bundle with its annexes."""
     synthesis = _readable_synthesis(code)
+    if extension == "zip" and not permissions.can_download_synthesis_bundle(current_user, synthesis.department_code):
+        permissions.log.warning("forbidden: agent=%s role=%s territory=%s action=synthesis.bundle:department:%s",
+                                current_user.id, current_user.role.value, current_user.territory_code, code)
+        _stop(403, BUNDLE_RESERVED)
     response = department_download(synthesis, extension, department_stem(synthesis))
     db.session.commit()
     return response

@@ -1,4 +1,6 @@
 """Asking a question, following it by its private link, and the moderation charter."""
+import secrets
+
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_number
 from sqlalchemy import select
@@ -79,7 +81,10 @@ def question_followup(token):
         joinedload(Question.forum).joinedload(Forum.commune), joinedload(Question.contact),
         joinedload(Question.addressed_forum), selectinload(Question.merged_into),
     )
-    if question is None:
+    if question is None and request.args.get("nouvelle") == "1":
+        # Where a robot that filled the honeypot is sent: thanked, as a person would be.
+        response = current_app.make_response(_render("public/question_received.html"))
+    elif question is None:
         response = current_app.make_response(render_error(
             404, "Ce lien de suivi ne correspond à aucune question. Vérifiez que vous avez copié l'adresse "
                  "complète, telle qu'elle figure dans l'accusé de réception."))
@@ -115,10 +120,11 @@ def moderation_charter():
 def _receive(consultation):
     form = QuestionForm()
     if form.is_spam:
-        # Answered as if accepted, so that the robot learns nothing; nothing is stored.
+        # Answered as if accepted, a 303 to a follow-up link of the real shape, so that the robot
+        # learns nothing; nothing is stored, and the link leads to the same thanks as before.
         log.warning("question honeypot filled: ip=%s department=%s", request.remote_addr,
                     clean(form.department_code.data or "", 10))
-        return _render("public/question_received.html")
+        return redirect(url_for(".question_followup", token=secrets.token_urlsafe(32), nouvelle=1), 303)
     code = (form.department_code.data or "").strip()
     department = db.session.get(Department, code) if code and len(code) <= 3 else None
     if department is None:
