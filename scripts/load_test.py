@@ -20,10 +20,12 @@ import platform
 import re
 import runpy
 import secrets
+import shutil
 import signal
 import sys
 import tempfile
 import time
+import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -195,13 +197,13 @@ def main(argv=None):
     except WrkError as error:
         say(str(error))
         return 2
-    run_dir = Path(tempfile.mkdtemp(prefix=f"load-test-{run_id}-"))
     engine = bench.engine_for(args.database_url)
     try:
         state = bench.check_bench(engine, args.database_url, args.min_questions)
     except bench.BenchNotReady as error:
         say(f"The bench database is not ready.\n{error}")
         return 2
+    run_dir = Path(tempfile.mkdtemp(prefix=f"load-test-{run_id}-"))
     every = scenario_list.build(run_dir, state["forum_id"], args.connections, run_id, departments)
     unknown = set((args.only or "").replace(" ", "").split(",")) - {""} - {"csv", "rss"} - {
         name for scenario in every for name in (scenario.key, scenario.group)}
@@ -253,11 +255,17 @@ def main(argv=None):
         if selected(("rss",), args.only):
             notes.append(measure_rss(args, redis_url, state["forum_id"], run_dir))
     except KeyboardInterrupt:
-        say("Interrupted: stopping the servers.")
-        return 130
+        say("Interrupted: stopping the servers; the report below holds what was measured.")
+        status = 130
     except (WrkError, SystemExit) as error:
-        say(f"The run stopped: {error}")
-        return 1
+        say(f"The run stopped: {error}\nLogs and scenario files are kept in {run_dir}.")
+        status = 1
+    except Exception:
+        say(traceback.format_exc() + f"Logs and scenario files are kept in {run_dir}.")
+        status = 1
+    else:
+        status = 0
+        shutil.rmtree(run_dir, ignore_errors=True)
     finally:
         servers.stop_all()
         if needs_baseline:
@@ -266,11 +274,13 @@ def main(argv=None):
             deleted = bench.delete_run_questions(engine, run_id, started_at)
             if deleted:
                 say(f"Deleted the {deleted:,} questions this run submitted (--keep-questions keeps them).")
+    if status:
+        notes.insert(0, "INCOMPLETE RUN: the scenarios below the last row were not measured.")
     report = "\n".join(lines) + "\n\n" + table(rows) + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n" + LEGEND
     print(report)
     if args.out:
         args.out.write_text(report, encoding="utf-8")
-    return 0
+    return status
 
 
 LEGEND = """
@@ -301,8 +311,10 @@ def run_scenarios(args, scenarios, targets, run_dir, rows, notes, engine, run_id
         else:
             new_rows = [result_row(scenario, result)]
         rows.extend(new_rows)
-        say(f"[{number}/{len(scenarios)}] {scenario.server}: {scenario.label}: {new_rows[-1].rate:,.1f} "
-            f"{new_rows[-1].unit}, p95 {new_rows[-1].p95:.1f} ms, failures {new_rows[-1].failures}")
+        last = new_rows[-1]
+        p95 = "—" if last.p95 is None else f"{last.p95:.1f} ms"
+        say(f"[{number}/{len(scenarios)}] {scenario.server}: {scenario.label}: {last.rate:,.1f} {last.unit}, "
+            f"p95 {p95}, failures {last.failures}")
 
 
 #: A warm-up round is repeated until no answer takes longer than this: then every worker has the page.

@@ -5,14 +5,14 @@ the application it measures.
 """
 import hashlib
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 BENCH_SLUG = "bench"
 #: The baseline's table (scripts/load/baseline.py), created and dropped around each run.
 SCRATCH_TABLE = "load_test_scratch"
 
 SEEDING_COMMANDS = """\
-  psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE forums_bench'
+  psql -h {host} -U {user} -c 'CREATE DATABASE {database}'
   export FORUMS_DATABASE_URL={url}
   .venv/bin/flask --app forums db upgrade
   .venv/bin/flask --app forums territories load
@@ -36,7 +36,9 @@ def engine_for(url):
 
 def check_bench(engine, url, min_questions):
     """Return a description of the bench (counts, migration, forum used); raise BenchNotReady otherwise."""
-    howto = SEEDING_COMMANDS.format(url=url)
+    parts = make_url(engine.url)
+    howto = SEEDING_COMMANDS.format(url=url, host=parts.host or "127.0.0.1", user=parts.username or "postgres",
+                                    database=parts.database)
     try:
         with engine.connect() as connection:
             version = connection.scalar(text("SELECT version_num FROM alembic_version"))
