@@ -343,7 +343,7 @@ def read_back_note(scenario, found, engine, run_id, started_at):
     stored = bench.count_run_questions(engine, run_id, started_at)
     return (f"Nothing lost, product: {len(keys):,} questions acknowledged (303), {present:,} found by their "
             f"follow-up token" + ("" if present == len(keys) else f": {len(keys) - present:,} MISSING")
-            + f"; {stored:,} stored in all (the difference was in flight when wrk stopped)."
+            + f"; {stored:,} stored in all (more when some were still in flight as wrk stopped)."
             + (f" Refusals: {found.samples}." if found.samples else ""))
 
 
@@ -392,10 +392,10 @@ def measure_rss(args, redis_url, forum_id, run_dir):
     finally:
         server.stop()
     verdict = "under" if after[0] / 1024 < GOAL_RSS_MIB else "OVER"
-    if result.requests < args.rss_requests:
-        verdict += f", but only {result.requests:,} of {args.rss_requests:,} requests in {args.rss_seconds} s"
+    shortfall = (f" (only {result.requests:,} of {args.rss_requests:,} requests within {args.rss_seconds} s)"
+                 if result.requests < args.rss_requests else "")
     return (f"Memory: one worker's VmRSS {before[0] / 1024:.0f} MiB after its first request, "
-            f"{after[0] / 1024:.0f} MiB after {result.requests:,} requests ({verdict} the {GOAL_RSS_MIB} MB goal; "
+            f"{after[0] / 1024:.0f} MiB after {result.requests:,} requests{shortfall} ({verdict} the {GOAL_RSS_MIB} MB goal; "
             f"peak VmHWM {after[1] / 1024:.0f} MiB; {result.rate:,.0f} req/s, failures "
             f"{describe_failures(result.unexpected({200}), result.socket_errors)}).")
 

@@ -19,7 +19,7 @@ class Downloads:
     @property
     def size_text(self):
         """Return the size of the file in words."""
-        return f"{self.size / 1024 / 1024:,.1f} MiB" if self.size else "size unknown"
+        return f"{self.size / 1024 / 1024:,.1f} MiB" if self.size else "size unknown (no download completed)"
 
     @property
     def failure_count_text(self):
