@@ -7,7 +7,7 @@ DSFR_DIST := node_modules/@gouvfr/dsfr/dist
 DSFR_STATIC := forums/static/dsfr
 APT_BROWSER := apt-get install -y -q --no-install-recommends chromium chromium-driver
 
-.PHONY: run install install-dev assets browser database test bench clean
+.PHONY: run install install-dev assets browser database test bench load-test clean
 
 ## Install everything, prepare the SQLite database with real territories and the demo, serve on :5000.
 run: install database
@@ -46,6 +46,13 @@ assets:
 	      $(DSFR_DIST)/dsfr.nomodule.min.js $(DSFR_DIST)/fonts $(DSFR_DIST)/icons $(DSFR_DIST)/favicon \
 	      $(DSFR_DIST)/artwork $(DSFR_STATIC)/
 	cp -r $(DSFR_DIST)/utility/icons $(DSFR_STATIC)/utility/
+
+## Load-test the product against the bare stack through gunicorn, with wrk, on the seeded bench
+## database (README, "Performance"): make load-test BENCH_DATABASE_URL=postgresql+psycopg://…
+BENCH_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/forums_bench
+load-test:
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 2; }
+	$(BIN)/python scripts/load_test.py --database-url $(BENCH_DATABASE_URL)
 
 ## Build or upgrade the schema, then load territories, the 2009 consultation and the demo, and prepare the
 ## open data files (idempotent).

@@ -1,0 +1,46 @@
+-- GET a list of paths: cycled (cached pages), or each once (distinct API queries), optionally made
+-- distinct with a changing query parameter (uncached pages: "bust=_"), optionally stopping each
+-- thread after "limit" answers.
+--
+-- Arguments after "--": paths=FILE threads=N [mode=cycle|distinct] [bust=NAME] [run=ID] [limit=N]
+package.path = (os.getenv("LOAD_LUA_DIR") or ".") .. "/?.lua;" .. package.path
+local common = require("common")
+
+setup = common.setup
+done = common.done
+statuses, counters = {}, {}
+
+local paths, position, step, mode, bust, run, limit, answered = {}, 0, 1, "cycle", nil, "0", nil, 0
+
+function init(args)
+  local options = common.options(args)
+  paths = common.lines(options.paths)
+  step = tonumber(options.threads) or 1
+  position = thread_number - 1
+  mode = options.mode or "cycle"
+  bust = options.bust
+  run = options.run or "0"
+  limit = tonumber(options.limit)
+end
+
+function request()
+  if mode == "distinct" and position >= #paths then
+    -- More requests than distinct paths: the figure is partly cached, and the report says so.
+    common.bump("repeated")
+  end
+  local path = paths[position % #paths + 1]
+  position = position + step
+  if bust then
+    local separator = path:find("?", 1, true) and "&" or "?"
+    path = path .. separator .. bust .. "=" .. run .. "-" .. thread_number .. "-" .. position
+  end
+  return wrk.format("GET", path)
+end
+
+function response(status, headers, body)
+  common.count(status)
+  answered = answered + 1
+  if limit and answered >= limit then
+    wrk.thread:stop()
+  end
+end
