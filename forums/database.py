@@ -36,7 +36,8 @@ def render_migration_type(type_, obj, autogen_context):
 
 #: Full-text search structures created by hand in the migrations, outside the models.
 SEARCH_INDEX_TABLES = ("questions_fts",)
-SEARCH_INDEXES = ("ix_questions_search",)
+SEARCH_INDEXES = ("ix_questions_search", "ix_questions_published_search")
+SEARCH_COLUMNS = ("search_vector",)
 
 
 def include_object(obj, name, type_, reflected, compare_to):
@@ -45,4 +46,6 @@ def include_object(obj, name, type_, reflected, compare_to):
         return not (name or "").startswith(SEARCH_INDEX_TABLES)
     if type_ == "index":
         return name not in SEARCH_INDEXES
+    if type_ == "column":
+        return name not in SEARCH_COLUMNS
     return True
