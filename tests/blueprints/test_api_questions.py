@@ -59,7 +59,8 @@ def test_list_gives_published_questions_newest_first_with_public_fields_only(cli
 
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert refs(response) == [questions[name].reference for name in ("martinique", "municipale", "video", "aix")]
-    assert response.json["meta"] == {"page": 1, "per_page": 50, "total": 4, "pages": 1, "search_terms": []}
+    assert response.json["meta"] == {"page": 1, "per_page": 50, "total": 4, "total_capped": False, "pages": 1,
+                                     "search_terms": []}
     aix = response.json["data"][-1]
     assert set(aix) == FIELDS
     assert aix == {
@@ -132,7 +133,7 @@ def test_pages_link_to_each_other_keeping_the_filters(client, document, question
     response = get(client, document, LIST, f"{LIST}?department=13&order=supported&per_page=1&page=2")
 
     body = response.json
-    assert body["meta"] == {"page": 2, "per_page": 1, "total": 3, "pages": 3, "search_terms": []}
+    assert body["meta"] == {"page": 2, "per_page": 1, "total": 3, "total_capped": False, "pages": 3, "search_terms": []}
     assert query_of(body["links"]["next"]) == {"department": "13", "order": "supported", "per_page": "1", "page": "3"}
     assert query_of(body["links"]["prev"])["page"] == "1"
     assert 'rel="next"' in response.headers["Link"] and 'rel="first"' in response.headers["Link"]
