@@ -28,9 +28,9 @@ def lines(department):
         return quote(WORDS[n % len(WORDS)])
 
     return (
-        ("API national q=<word>", lambda n: f"/api/v1/questions?q={word(n)}&page={1 + n // len(WORDS)}"),
+        ("API national q=<word>", lambda n: f"/api/v1/questions?q={word(n)}&page={1 + n // len(WORDS) % 10}"),
         (f"API department={department} q=<word>",
-         lambda n: f"/api/v1/questions?department={department}&q={word(n)}&page={1 + n // len(WORDS)}"),
+         lambda n: f"/api/v1/questions?department={department}&q={word(n)}&page={1 + n // len(WORDS) % 10}"),
         (f"/departements/{department}/questions", lambda n: f"/departements/{department}/questions?_={n}"),
         (f"/departements/{department}/questions?q=<word>",
          lambda n: f"/departements/{department}/questions?q={word(n)}&_={n}"),

@@ -202,7 +202,7 @@ def search_published(department_code=None, forum_id=None, theme_id=None, subtopi
     if total and page <= pages:
         # The page's ids first, skipped over in the index alone; then only their rows are read.
         page_ids = (select(Question.id).where(*conditions).order_by(*ordering)
-                    .limit(per_page).offset((page - 1) * per_page).subquery())
+                    .limit(min(per_page, total - (page - 1) * per_page)).offset((page - 1) * per_page).subquery())
         items = tuple(db.session.scalars(
             select(Question).join(page_ids, page_ids.c.id == Question.id)
             .options(*public_question_options()).order_by(*ordering)
