@@ -100,12 +100,11 @@ def test_public_lists_and_searches_read_an_index_never_the_whole_table(db, seede
 
         assert page.items, f"{shape}: the shape must reach a page of questions for its plans to count"
         assert len(plans) == 2, shape
-        for plan in plans:
-            assert "Index" in plan, f"{shape}:\n{plan}"
-            # Nationwide, a word in one question of five may be counted up to the reach by reading the
-            # table in its order (a few thousand rows, then stop): the planner's bounded choice.
-            if shape.startswith("department") or "text" not in criteria:
-                assert "Seq Scan on questions" not in plan, f"{shape}:\n{plan}"
+        # Nationwide, a word in one question of five may be counted up to the reach by reading the
+        # table in its order (a few thousand rows, then stop): the planner's bounded choice.
+        checked = plans if shape.startswith("department") or "text" not in criteria else plans[1:]
+        for plan in checked:
+            assert "Index" in plan and "Seq Scan on questions" not in plan, f"{shape}:\n{plan}"
 
     # Counts stop at the reach and say so; a page past the reach is known as such.
     published = db.session.scalar(text(
