@@ -7,6 +7,8 @@ log off) on the bench database, e.g. ``main=http://127.0.0.1:8820 lists=http://1
 Servers are measured in turns, request by request, so that both see the same noise. Every request
 is one the in-process cache has not seen: pages get a distinct ``_`` parameter, API requests
 (which refuse unknown parameters) a distinct word or page. Answers other than 200 count as failures.
+A server named ``bare`` is the bare stack of scripts/bench_http.py (a constant at ``/``): it gets
+``/`` on every line, the floor the shared machine's noise puts under every figure.
 """
 import argparse
 import http.client
@@ -77,7 +79,7 @@ def main():
         timings = {name: [] for name, _ in servers}
         failures = dict.fromkeys(timings, 0)
         for n, (name, base) in itertools.product(range(args.offset, args.offset + args.requests), servers):
-            seconds, status = fetch(base, path_of(n))
+            seconds, status = fetch(base, "/" if name == "bare" else path_of(n))
             timings[name].append(seconds)
             failures[name] += status != 200
         cells = [f"{statistics.median(timings[name]) * 1000:12.0f}ms {percentile(timings[name], 0.95) * 1000:10.0f}ms"
