@@ -36,7 +36,13 @@ def render_migration_type(type_, obj, autogen_context):
 
 #: Full-text search structures created by hand in the migrations, outside the models.
 SEARCH_INDEX_TABLES = ("questions_fts",)
-SEARCH_INDEXES = ("ix_questions_search",)
+SEARCH_INDEXES = ("ix_questions_search", "ix_questions_published_search")
+SEARCH_COLUMNS = ("search_vector",)
+#: Indexes on expressions, declared on the models, that SQLite's reflection cannot read back to compare.
+EXPRESSION_INDEXES = (
+    "ix_questions_published_recent", "ix_questions_published_department_recent",
+    "ix_questions_published_supported", "ix_questions_published_department_supported",
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to):
@@ -44,5 +50,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     if type_ == "table":
         return not (name or "").startswith(SEARCH_INDEX_TABLES)
     if type_ == "index":
-        return name not in SEARCH_INDEXES
+        return name not in SEARCH_INDEXES + EXPRESSION_INDEXES
+    if type_ == "column":
+        return name not in SEARCH_COLUMNS
     return True

@@ -1,8 +1,10 @@
 """Jinja filters and globals: sanitised Markdown, French dates and counts, place names in natural order,
 figure anchors."""
+import threading
+from datetime import datetime
+
 import markdown as markdown_lib
 import nh3
-from datetime import datetime
 
 from flask_babel import format_date, format_datetime
 from markupsafe import Markup
@@ -36,9 +38,18 @@ def defused(text):
     return text
 
 
+#: One Markdown converter per thread: building one loads its extensions (10 ms), and a converter
+#: keeps state while it converts, so threads may not share it.
+_converters = threading.local()
+
+
 def render_markdown(text):
     """Render Markdown to HTML from which no script, style or raw HTML survives."""
-    html = markdown_lib.markdown(defused(text or ""), extensions=["extra", "sane_lists"], output_format="html")
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(extensions=["extra", "sane_lists"],
+                                                                 output_format="html")
+    html = converter.reset().convert(defused(text or ""))
     return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
                             url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer"))
 

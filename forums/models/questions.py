@@ -3,7 +3,7 @@ import enum
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from synthesis import french
@@ -155,6 +155,24 @@ class Question(db.Model):
 
     def __repr__(self):
         return f"<Question {self.reference} {self.status.value}>"
+
+
+def _published_list_index(name, *leading):
+    """Index published questions in a list's order, closed by what filters and the order read: no row is fetched."""
+    published = text("status = 'published'")
+    return Index(name, *leading, func.coalesce(Question.moderated_at, Question.submitted_at), Question.id,
+                 Question.theme_id, Question.subtopic_id, Question.moderated_at, Question.submitted_at,
+                 postgresql_where=published, sqlite_where=published)
+
+
+# The public lists: national or departmental, last published or most supported first. On PostgreSQL
+# a generated column ``search_vector`` (outside the model) holds the full-text vector, indexed by
+# ``ix_questions_published_search``.
+_published_list_index("ix_questions_published_recent", Question.consultation_id)
+_published_list_index("ix_questions_published_department_recent", Question.consultation_id, Question.department_code)
+_published_list_index("ix_questions_published_supported", Question.consultation_id, Question.support_count)
+_published_list_index("ix_questions_published_department_supported", Question.consultation_id,
+                      Question.department_code, Question.support_count)
 
 
 class QuestionContact(db.Model):

@@ -5,6 +5,11 @@ public text (stems, accents folded, stop words removed). A query goes through th
 so "Cambriolages", "cambriolage" and "CAMBRIOLAGE" find the same questions everywhere; the last
 term is matched as a prefix, so that "camb" already finds "cambriolages". User text never reaches
 the database as query syntax: each term is quoted and bound as a parameter.
+
+At national scale a list never counts or pages through everything: it counts up to a reach
+(``LIST_REACH`` questions, ``SEARCH_REACH`` for a text search), says "more than" beyond it and
+offers only the pages within it, so that every request does bounded work. Pages read the ids in
+order from the partial indexes of published questions, then load the rows of one page only.
 """
 import re
 from dataclasses import dataclass
@@ -30,6 +35,12 @@ DEFAULT_PER_PAGE = 20
 #: Longest query taken into account, and most terms searched: enough for any real question.
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
+#: Most questions a list counts and shows page by page; beyond, the visitor is asked to narrow it.
+LIST_REACH = 10_000
+#: The same for a text search: its matches are checked one by one, so it counts fewer.
+SEARCH_REACH = 1_000
+#: The full-text vector of the public text, a generated column of PostgreSQL (see the migrations).
+SEARCH_VECTOR = literal_column("questions.search_vector")
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,15 @@ class QuestionPage:
     terms: tuple[str, ...] = ()
     #: A query was typed but held only common words ("le", "de"…): nothing was filtered on it.
     text_ignored: bool = False
+    #: More questions match than ``total``, the reach of the list: only the first ``total`` are shown.
+    capped: bool = False
+    #: How many questions the list counts and pages through at most.
+    reach: int = LIST_REACH
+
+    @property
+    def beyond_reach(self):
+        """Tell whether the page asked starts past the questions the list pages through, whatever it holds."""
+        return (self.page - 1) * self.per_page >= self.reach
 
     @property
     def has_prev(self):
@@ -129,9 +149,8 @@ def full_text_condition(terms):
             fts_query=fts5_query(terms)
         ).columns(rowid=db.Integer)
         return Question.id.in_(matching)
-    # The same expression as the GIN index (to_tsvector('simple', search_text)), so that it is used.
-    vector = func.to_tsvector(literal_column("'simple'"), Question.search_text)
-    return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery(terms)))
+    # The stored vector, indexed for published questions: a recheck does not parse the text again.
+    return SEARCH_VECTOR.op("@@", is_comparison=True)(func.to_tsquery(literal_column("'simple'"), tsquery(terms)))
 
 
 def _recent_key():
@@ -144,8 +163,10 @@ def search_published(department_code=None, forum_id=None, theme_id=None, subtopi
 
     ``forum_id`` selects the questions asked for that forum or taken up at it. ``text`` is a
     free query; ``order`` is "recent" (last published first) or "supported" (most supports first,
-    then last published). A page past the last one is empty. Each question comes with its theme,
-    sub-topic, forums, department and the display name its author chose to show (never the e-mail).
+    then last published). At most ``LIST_REACH`` questions (``SEARCH_REACH`` with a text) are
+    counted and paged: past them ``capped`` is set. A page past the last one is empty. Each
+    question comes with its theme, sub-topic, forums, department and the display name its author
+    chose to show (never the e-mail).
     """
     if order not in ORDERS:
         raise ValueError(f"unknown order {order!r}")
@@ -165,21 +186,32 @@ def search_published(department_code=None, forum_id=None, theme_id=None, subtopi
     if terms:
         conditions.append(full_text_condition(terms))
 
-    total = db.session.scalar(select(func.count(Question.id)).where(*conditions))
+    ordering = [_recent_key().desc(), Question.id.desc()]
+    if order == "supported":
+        ordering.insert(0, Question.support_count.desc())
+    reach = SEARCH_REACH if terms else LIST_REACH
+    # Counted up to the reach. A list in its order: the ordered index alone answers. A search in no
+    # order: the full-text index gives its matches and the count stops after reach + 1 of them,
+    # whatever the word (in order, a word in one question of thirty walks 30,000 index rows).
+    counted_rows = select(Question.id).where(*conditions)
+    if not terms:
+        counted_rows = counted_rows.order_by(*ordering)
+    counted = db.session.scalar(select(func.count()).select_from(counted_rows.limit(reach + 1).subquery()))
+    total = min(counted, reach)
     pages = max(1, ceil(total / per_page))
     items = ()
     # Past the last page there is nothing to fetch (and no huge OFFSET to send).
     if total and page <= pages:
-        ordering = [_recent_key().desc(), Question.id.desc()]
-        if order == "supported":
-            ordering.insert(0, Question.support_count.desc())
+        # The page's ids first, skipped over in the index alone; then only their rows are read.
+        page_ids = (select(Question.id).where(*conditions).order_by(*ordering)
+                    .limit(min(per_page, total - (page - 1) * per_page)).offset((page - 1) * per_page).subquery())
         items = tuple(db.session.scalars(
-            select(Question).where(*conditions).options(*public_question_options())
-            .order_by(*ordering).limit(per_page).offset((page - 1) * per_page)
+            select(Question).join(page_ids, page_ids.c.id == Question.id)
+            .options(*public_question_options()).order_by(*ordering)
         ))
     return QuestionPage(
         items=items, total=total, page=page, per_page=per_page, pages=pages, terms=terms,
-        text_ignored=bool(text and text.strip()) and not terms,
+        text_ignored=bool(text and text.strip()) and not terms, capped=counted > reach, reach=reach,
     )
 
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from forums.models import ForumStatus, QuestionStatus
+from forums.services import question_search
 
 from ..conftest import paris_time
 from .test_api import document, get, query_of, valid_documents  # noqa: F401  (fixtures shared with the forum API)
@@ -59,7 +60,8 @@ def test_list_gives_published_questions_newest_first_with_public_fields_only(cli
 
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert refs(response) == [questions[name].reference for name in ("martinique", "municipale", "video", "aix")]
-    assert response.json["meta"] == {"page": 1, "per_page": 50, "total": 4, "pages": 1, "search_terms": []}
+    assert response.json["meta"] == {"page": 1, "per_page": 50, "total": 4, "total_capped": False, "pages": 1,
+                                     "search_terms": []}
     aix = response.json["data"][-1]
     assert set(aix) == FIELDS
     assert aix == {
@@ -132,7 +134,7 @@ def test_pages_link_to_each_other_keeping_the_filters(client, document, question
     response = get(client, document, LIST, f"{LIST}?department=13&order=supported&per_page=1&page=2")
 
     body = response.json
-    assert body["meta"] == {"page": 2, "per_page": 1, "total": 3, "pages": 3, "search_terms": []}
+    assert body["meta"] == {"page": 2, "per_page": 1, "total": 3, "total_capped": False, "pages": 3, "search_terms": []}
     assert query_of(body["links"]["next"]) == {"department": "13", "order": "supported", "per_page": "1", "page": "3"}
     assert query_of(body["links"]["prev"])["page"] == "1"
     assert 'rel="next"' in response.headers["Link"] and 'rel="first"' in response.headers["Link"]
@@ -161,6 +163,28 @@ def test_bad_parameters_are_400_naming_the_parameter(client, document, questions
     assert response.status_code == 400
     assert response.json["error"]["parameter"] == parameter
     assert response.json["error"]["message"]
+
+
+def test_a_page_past_the_reach_is_400_and_a_capped_total_says_so(client, document, questions, monkeypatch):
+    # A reach of 2 stands for the 10,000 questions a real list counts (1,000 with « q »).
+    monkeypatch.setattr(question_search, "LIST_REACH", 2)
+
+    capped = get(client, document, LIST, f"{LIST}?per_page=1")
+    last = get(client, document, LIST, f"{LIST}?per_page=1&page=2")
+    beyond = get(client, document, LIST, f"{LIST}?per_page=1&page=3")
+    far = get(client, document, LIST, f"{LIST}?page=999999")
+
+    assert capped.json["meta"]["total"] == 2 and capped.json["meta"]["total_capped"] is True
+    assert capped.json["meta"]["pages"] == 2 and last.status_code == 200 and len(last.json["data"]) == 1
+    assert beyond.status_code == 400 and beyond.json["error"]["parameter"] == "page"
+    assert "précisez la recherche" in beyond.json["error"]["message"]
+    assert far.status_code == 400 and far.json["error"]["parameter"] == "page"
+
+
+def test_a_search_made_of_operators_is_no_search(client, document, questions):
+    response = get(client, document, LIST, f"{LIST}?q=" + "%22*()%3A%26%7C!%27%5C" * 20)
+
+    assert response.status_code == 200 and response.json["meta"]["search_terms"] == []
 
 
 def test_a_draft_forum_is_an_unknown_forum(client, document, questions, create_forum):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from forums.extensions import db as _db
 from forums.models import ForumStatus, Question, QuestionStatus, QuestionSupport
+from forums.services import question_search
 from forums.services.supports import SUPPORTER_COOKIE
 from forums.templating import french_date
 
@@ -202,6 +203,35 @@ def test_pages_of_twenty_with_links_that_keep_the_filters(db, client, create_que
     assert all(parse_qs(urlsplit(link).query)["q"] == ["cambriolages"] for link in links)
     assert all(parse_qs(urlsplit(link).query)["tri"] == ["soutenues"] for link in links)
     assert set(cards(first)).isdisjoint(cards(second))
+
+
+def test_a_list_counts_up_to_its_reach_and_asks_to_narrow_it_beyond(db, client, published, monkeypatch):
+    # A reach of 3 stands for the 10,000 questions a real list counts.
+    monkeypatch.setattr(question_search, "LIST_REACH", 3)
+
+    first = client.get("/departements/13/questions")
+    beyond = client.get("/departements/13/questions?page=3&_=1")
+
+    assert "Plus de 3 questions publiées" in text(first) and len(cards(first)) == 3
+    assert "Précisez votre recherche" in text(first)
+    assert "Voir toutes les questions (plus de 3)" in text(client.get("/departements/13"))
+    assert beyond.status_code == 200 and len(cards(beyond)) == 3
+    assert "Seules les 3 premières questions sont présentées page par page" in notices(beyond)
+
+
+def test_a_search_has_a_smaller_reach_than_a_list(db, client, published, monkeypatch):
+    monkeypatch.setattr(question_search, "SEARCH_REACH", 1)
+
+    page = text(client.get("/departements/13/questions?q=police"))
+
+    assert "Plus de 1 questions correspondant à vos critères" in page
+
+
+@pytest.mark.parametrize("query", ["page=999999", "page=-1", "q=" + "police " * 300, "q=" + "%22*()%3A%26%7C!" * 100])
+def test_bad_list_parameters_never_fail(client, published, query):
+    response = client.get(f"/departements/13/questions?{query}")
+
+    assert response.status_code == 200
 
 
 def test_an_empty_list_invites_to_ask(client, db, territories, consultation, subtopics):

@@ -2,7 +2,7 @@
 from ...models import SpeakerKind
 from ...services.open_data import COVERAGE_CSV_HEADER, FORUM_CSV_HEADER
 from ...services.public import PUBLIC_STATUSES
-from ...services.question_search import MAX_QUERY_LENGTH, ORDERS
+from ...services.question_search import LIST_REACH, MAX_QUERY_LENGTH, ORDERS, SEARCH_REACH
 from .params import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 
@@ -170,7 +170,8 @@ def openapi_document():
                     "Questions des citoyens publiées après modération, d'une consultation (la consultation en "
                     "cours par défaut), avec les mêmes filtres que les pages du site, page par page. Les liens de "
                     "pagination (corps et en-tête Link, RFC 8288) conservent les filtres. Une page au-delà de la "
-                    "dernière renvoie une liste vide."
+                    f"dernière renvoie une liste vide ; une page qui commence au-delà des {LIST_REACH} premières "
+                    f"questions ({SEARCH_REACH} avec « q ») est refusée (400) : précisez la recherche."
                 ),
                 "parameters": [*_QUESTION_FILTERS, _ref("parameters", "page"), _ref("parameters", "per_page")],
                 "responses": {
@@ -403,7 +404,13 @@ def openapi_document():
                     "meta": _object({
                         "page": {"type": "integer", "minimum": 1},
                         "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-                        "total": {"type": "integer", "minimum": 0, "description": "Nombre de questions filtrées."},
+                        "total": {"type": "integer", "minimum": 0, "maximum": LIST_REACH,
+                                  "description": f"Nombre de questions filtrées, compté jusqu'à {LIST_REACH} "
+                                                 f"({SEARCH_REACH} avec « q »)."},
+                        "total_capped": {"type": "boolean",
+                                         "description": "Vrai quand d'autres questions correspondent au-delà de "
+                                                        "« total » : seules les « total » premières sont parcourues "
+                                                        "page par page ; précisez la recherche pour les autres."},
                         "pages": {"type": "integer", "minimum": 1},
                         "search_terms": _list(_STRING, "Termes cherchés, tirés de « q » : radicaux sans accents "
                                                        "ni mots courants ; vide sans recherche."),

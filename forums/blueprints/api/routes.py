@@ -99,9 +99,13 @@ def questions():
     page, per_page = parse_pagination(request.args)
     consultation = parse_consultation(request.args)
     found = search_published(page=page, per_page=per_page, **parse_question_filters(request.args, consultation))
+    if found.beyond_reach:
+        raise ApiError(400, f"La page {page} commence au-delà des {found.reach} premières questions, les seules "
+                            "parcourues page par page : précisez la recherche (department, forum, theme, subtopic, "
+                            "q) pour trouver les suivantes.", "page")
     return _page_response([question_to_dict(question) for question in found.items], {
-        "page": page, "per_page": per_page, "total": found.total, "pages": found.pages,
-        "search_terms": list(found.terms),
+        "page": page, "per_page": per_page, "total": found.total, "total_capped": found.capped,
+        "pages": found.pages, "search_terms": list(found.terms),
     })
 
 

@@ -6,6 +6,7 @@ every public page; the page of one question carries the support button and is ne
 from dataclasses import dataclass, field
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_number
 from sqlalchemy.orm import joinedload
 
 from ...errors import render_error
@@ -93,6 +94,15 @@ def parse_list_filters(args, choices):
     return filters
 
 
+def past_last_page_notice(page):
+    """Return the French notice shown when the page asked lies past the list's last page (or its reach)."""
+    if page.capped:
+        return (f"Seules les {format_number(page.total)} premières questions sont présentées page par page : "
+                "précisez votre recherche (mots, thème, sous-thème) pour trouver les suivantes. "
+                "Voici la dernière page.")
+    return f"La page {page.page} n'existe pas : voici la dernière page."
+
+
 @bp.app_template_filter("question_published_at")
 def question_published_at(question):
     """Return when a question was published, for the templates."""
@@ -145,7 +155,7 @@ def _question_list(consultation, department, forum=None):
         )
         page = search_published(page=filters.page, **criteria)
         if page.page > page.pages and page.total:
-            filters.notices.append(f"La page {page.page} n'existe pas : voici la dernière page.")
+            filters.notices.append(past_last_page_notice(page))
             page = search_published(page=page.pages, **criteria)
         if page.text_ignored:
             filters.notices.append(
