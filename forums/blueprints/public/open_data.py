@@ -8,6 +8,7 @@ from flask import Response, abort, render_template, request, stream_with_context
 from ...extensions import db
 from ...models import Consultation
 from ...public_cache import cacheable
+from ...rate_limits import open_data_limit
 from ...services.open_data_exports import (
     PROPOSAL_COLUMNS, QUESTION_COLUMNS, proposals_csv, proposals_json, questions_csv, questions_json,
 )
@@ -66,7 +67,7 @@ PROPOSAL_COLUMN_DESCRIPTIONS = {
 
 
 @bp.get("/donnees-ouvertes")
-@cacheable
+@cacheable(params=("consultation",))
 def open_data():
     """Describe the open datasets of the consultation, their columns and licence, and link to the files."""
     consultation = _consultation()
@@ -83,6 +84,7 @@ def open_data():
 
 
 @bp.get("/donnees-ouvertes/<any(questions, propositions):dataset>.<any(csv, json):extension>")
+@open_data_limit
 def open_data_file(dataset, extension):
     """Stream a dataset of the consultation as CSV or JSON, as a file to save."""
     consultation = _consultation()
