@@ -5,12 +5,14 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
+from .cookie_session import CookieSessionInterface
 
 
 def create_app(config=None):
     """Create and configure the application; ``config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
+    app.session_interface = CookieSessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import applog, bad_input, database, errors, health, layout, security, templating

@@ -66,15 +66,11 @@ def cacheable(view=None, *, params=(), strict=False):
             return response
         if strict and any(name not in names for name in request.args):
             return view(*args, **kwargs)
-        version, changed_at = current_publication_version(db.session, current_app.config["PUBLICATION_VERSION_TTL"])
+        version, changed_at = current_publication_version(db.engine, current_app.config["PUBLICATION_VERSION_TTL"])
         today = utcnow().astimezone(PARIS).date()
         query = urlencode([(name, value) for name in names for value in request.args.getlist(name)])
         # Bodies hold absolute URLs: a site reached under two names caches each apart.
         key = f"{version}:{today.isoformat()}:{request.host}:{request.path}?{query}"
-        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-        # Content also changes at midnight in Paris, when "upcoming" forums become "past" ones.
-        midnight = datetime.combine(today, time(), tzinfo=PARIS)
-        last_modified = max(changed_at, midnight) if changed_at else midnight
         with _lock:
             cached = _cache.get(key)
             if cached is not None:
@@ -83,22 +79,32 @@ def cacheable(view=None, *, params=(), strict=False):
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
-            cached = (response.get_data(), response.status_code, response.mimetype, dict(_kept_headers(response)))
+            cached = _stored(response, key, changed_at, today)
             with _lock:
                 _cache[key] = cached
                 while len(_cache) > CACHE_SIZE:
                     _cache.popitem(last=False)
         else:
             g.public_cache_hit = True
-        body, status, mimetype, headers = cached
-        response = Response(body, status=status, mimetype=mimetype, headers=headers)
-        response.set_etag(etag)
-        response.last_modified = last_modified
-        response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-        response.vary.add("Cookie")
-        return response.make_conditional(request)
+        body, headers = cached
+        response = current_app.response_class(body, headers=headers)
+        if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+            return response.make_conditional(request)
+        return response
 
     return wrapper
+
+
+def _stored(response, key, changed_at, today):
+    """Return the body and the headers of a rendered answer as every later request is sent them."""
+    stored = Response(response.get_data(), status=200, mimetype=response.mimetype, headers=dict(_kept_headers(response)))
+    stored.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+    # Content also changes at midnight in Paris, when "upcoming" forums become "past" ones.
+    midnight = datetime.combine(today, time(), tzinfo=PARIS)
+    stored.last_modified = max(changed_at, midnight) if changed_at else midnight
+    stored.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    stored.vary.add("Cookie")
+    return stored.get_data(), list(stored.headers.items())
 
 
 def _anonymous():

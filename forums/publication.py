@@ -68,24 +68,31 @@ _generation = 0
 _lock = Lock()
 
 
-def publication_version(session):
-    """Return (version, changed_at) of the public content, read from the database now."""
-    row = session.execute(select(PublicationState.version, PublicationState.changed_at)).first()
+_VERSION = select(PublicationState.version, PublicationState.changed_at)
+
+
+def _as_version(row):
     return (row.version, row.changed_at) if row else (0, None)
 
 
-def current_publication_version(session, ttl):
-    """Return (version, changed_at), read from the database at most once every ``ttl`` seconds.
+def publication_version(session):
+    """Return (version, changed_at) of the public content, read from the database now."""
+    return _as_version(session.execute(_VERSION).first())
 
-    Changes committed by other processes show within ``ttl``; this process's own, at once.
+
+def current_publication_version(engine, ttl):
+    """Return the committed (version, changed_at), read from the database at most once every ``ttl`` seconds.
+
+    Changes committed by other processes show within ``ttl``; this process's own, at once. Read on
+    a connection of its own, so that a request served from the cache opens no ORM session.
     """
-    engine = session.get_bind()
     now = time.monotonic()
     remembered = _remembered.get(engine)
     if remembered is not None and now - remembered[0] < ttl:
         return remembered[1]
     generation = _generation
-    value = publication_version(session)
+    with engine.connect() as connection:
+        value = _as_version(connection.execute(_VERSION).first())
     with _lock:
         if generation == _generation:
             _remembered[engine] = (now, value)
