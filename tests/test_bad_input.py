@@ -70,3 +70,13 @@ def test_values_the_database_refuses_are_a_french_400(other_app, db):
 
     assert response.status_code == 400
     assert "Une valeur envoyée ne peut pas être traitée" in html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("url", ["/forums/2147483648", "/forums/99999999999999999999.ics",
+                                 "/forums/9999999999/questions", "/api/v1/forums/99999999999999999999"])
+def test_an_id_beyond_the_database_integers_names_nothing(client, db, consultation, url):
+    response = client.get(url)
+
+    assert response.status_code == 404
+    if url.startswith("/api/"):
+        assert response.json["error"]["status"] == 404
