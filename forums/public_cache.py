@@ -92,6 +92,7 @@ def cacheable(view=None, *, params=(), strict=False):
             return response.make_conditional(request)
         return response
 
+    wrapper.public_cache = True
     return wrapper
 
 

@@ -4,6 +4,9 @@ Counted per visitor's address, in the storage of FORUMS_RATELIMIT_STORAGE_URL (R
 production, so that every worker counts together), with limits from the configuration. An answer
 served from the public cache (a stored body or a 304) costs no rendering and is not counted: a
 crowd behind one address reading the same pages is never refused, a robot asking distinct searches is.
+
+Cached public pages that carry no limit skip Flask-Limiter altogether: working out that a route
+has no limit costs a quarter of a cache hit.
 """
 from flask import current_app, request
 
@@ -21,6 +24,16 @@ def _rendered(response):
 
 def _not_searching():
     return not request.args.get("q", "").strip()
+
+
+#: The attribute Flask-Limiter sets on the views it decorates; functools.wraps carries it outwards.
+LIMITED_MARK = "__wrapper-limiter-instance"
+
+
+@limiter.request_filter
+def _unlimited_public_page():
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "public_cache", False) and not hasattr(view, LIMITED_MARK)
 
 
 #: Finding one's forum and the commune suggestions.

@@ -7,7 +7,7 @@ access log off, FORUMS_WORKERS as set, 4 by default): a bare Flask app that retu
 (the baseline), this checkout, and optionally another checkout (``--other``, e.g. the main branch)
 on the same database. For each path, wrk loads the three servers one after the other, so that the
 ratios compare figures taken under the same noise, once every worker has the path cached (warmed
-until p99 < 100 ms, 90 s at most): every request repeats the path (cached), then,
+until p99 < 100 ms, 30 s at most): every request repeats the path (cached), then,
 for the paths marked ``junk``, every request adds a distinct unknown parameter (``?x=<random>``).
 Any answer other than 2xx/3xx counts as a failure.
 """
@@ -58,13 +58,13 @@ def baseline():
     return app
 
 
-def start(app_spec, port, database_url, cwd):
-    """Start gunicorn on ``port`` in ``cwd`` with the production settings and wait until it answers."""
+def start(app_spec, port, database_url, cwd, options=()):
+    """Start gunicorn on ``port`` in ``cwd`` with the production settings (and ``options``) and wait until it answers."""
     env = dict(os.environ, FORUMS_DATABASE_URL=database_url, FORUMS_LOG_LEVEL="warning",
                FORUMS_BIND=f"127.0.0.1:{port}", FORUMS_WORKERS=os.environ.get("FORUMS_WORKERS", "4"),
                PYTHONPATH=f"{cwd}:{ROOT / 'scripts'}")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", os.devnull, app_spec],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", os.devnull, *options, app_spec],
         cwd=cwd, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -89,7 +89,7 @@ def wrk(port, path, seconds, connections, script):
     return int(fields[0]), int(fields[1]), *map(float, fields[2:])
 
 
-def warm(port, path, connections, limit=90):
+def warm(port, path, connections, limit=30):
     """Load ``path`` until every worker has it cached: a 2-second run whose p99 stays under 100 ms."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -104,12 +104,15 @@ def main():
     parser.add_argument("--port", type=int, default=8840, help="first of three ports")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--max-requests", type=int,
+                        help="override gunicorn's max_requests (a recycled worker starts with an empty cache)")
     parser.add_argument("paths", nargs="*", default=DEFAULT_PATHS)
     args = parser.parse_args()
     targets = [("bare", args.port, "bench_cache:baseline()", ROOT), ("this", args.port + 1, "wsgi:app", ROOT)]
     if args.other:
         targets.append(("other", args.port + 2, "wsgi:app", Path(args.other)))
-    servers = [start(spec, port, args.database_url, cwd) for _, port, spec, cwd in targets]
+    options = () if args.max_requests is None else ("--max-requests", str(args.max_requests))
+    servers = [start(spec, port, args.database_url, cwd, options) for _, port, spec, cwd in targets]
     try:
         print("| path | server | req/s | median ms | p95 ms | p99 ms | × bare req/s | failures |")
         print("|---|---|---|---|---|---|---|---|")

@@ -7,7 +7,9 @@ import html
 
 import pytest
 
+from forums.extensions import limiter
 from forums.models import ForumStatus
+from forums.public_cache import cacheable
 
 LIMIT = "2 per minute"
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -91,3 +93,17 @@ def test_open_data_files_are_limited(limited, db, consultation):
 def test_a_test_run_is_not_limited_by_its_own_requests(app):
     assert app.config["RATELIMIT_STORAGE_URL"] == "memory://"
     assert app.config["API_RATE_LIMIT"] == app.config["SEARCH_RATE_LIMIT"] == "120 per minute"
+
+
+def test_a_limit_put_on_a_cached_page_is_applied(other_app, db, consultation):
+    app = other_app()
+
+    @app.get("/essai-limite")
+    @limiter.limit("1 per minute")
+    @cacheable
+    def page():
+        return "<p>page</p>"
+
+    client = app.test_client()
+
+    assert [client.get("/essai-limite").status_code for _ in range(2)] == [200, 429]
