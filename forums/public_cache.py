@@ -98,7 +98,7 @@ def cacheable(view=None, *, params=(), strict=False):
 
 def _stored(response, key, changed_at, today):
     """Return the body and the headers of a rendered answer as every later request is sent them."""
-    stored = Response(response.get_data(), status=200, mimetype=response.mimetype, headers=dict(_kept_headers(response)))
+    stored = Response(response.get_data(), mimetype=response.mimetype, headers=dict(_kept_headers(response)))
     stored.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
     # Content also changes at midnight in Paris, when "upcoming" forums become "past" ones.
     midnight = datetime.combine(today, time(), tzinfo=PARIS)

@@ -7,7 +7,7 @@ access log off, FORUMS_WORKERS as set, 4 by default): a bare Flask app that retu
 (the baseline), this checkout, and optionally another checkout (``--other``, e.g. the main branch)
 on the same database. For each path, wrk loads the three servers one after the other, so that the
 ratios compare figures taken under the same noise, once every worker has the path cached (warmed
-until p99 < 100 ms, 30 s at most): every request repeats the path (cached), then,
+until p99 < 100 ms, 120 s at most): every request repeats the path (cached), then,
 for the paths marked ``junk``, every request adds a distinct unknown parameter (``?x=<random>``).
 Any answer other than 2xx/3xx counts as a failure.
 """
@@ -59,12 +59,13 @@ def baseline():
 
 
 def start(app_spec, port, database_url, cwd, options=()):
-    """Start gunicorn on ``port`` in ``cwd`` with the production settings (and ``options``) and wait until it answers."""
+    """Start gunicorn on ``port`` in ``cwd`` with the production settings and ``options``; wait until it answers."""
     env = dict(os.environ, FORUMS_DATABASE_URL=database_url, FORUMS_LOG_LEVEL="warning",
                FORUMS_BIND=f"127.0.0.1:{port}", FORUMS_WORKERS=os.environ.get("FORUMS_WORKERS", "4"),
                PYTHONPATH=f"{cwd}:{ROOT / 'scripts'}")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", os.devnull, *options, app_spec],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", os.devnull, *options,
+         app_spec],
         cwd=cwd, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -83,13 +84,14 @@ def wrk(port, path, seconds, connections, script):
         lua.write(script + REPORT)
         lua.flush()
         output = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", lua.name, f"http://127.0.0.1:{port}{path}"],
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", lua.name,
+             f"http://127.0.0.1:{port}{path}"],
             capture_output=True, text=True, check=True).stdout
     fields = re.search(r"^RESULT (.*)$", output, re.M).group(1).split()
     return int(fields[0]), int(fields[1]), *map(float, fields[2:])
 
 
-def warm(port, path, connections, limit=30):
+def warm(port, path, connections, limit=120):
     """Load ``path`` until every worker has it cached: a 2-second run whose p99 stays under 100 ms."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
