@@ -68,10 +68,13 @@ def start(app_spec, port, database_url, cwd, options=()):
          app_spec],
         cwd=cwd, env=env)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=60).read()
-            return server
+            # A server still shutting down from an earlier run may hold the port: ours must be alive.
+            time.sleep(1)
+            if server.poll() is None:
+                return server
         except OSError:
             time.sleep(0.3)
     server.kill()

@@ -18,10 +18,7 @@ RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset
 @pytest.fixture
 def limited(other_app):
     """Return a client of an app whose public reads allow two renders per minute and address."""
-    app = other_app(SEARCH_RATE_LIMIT=LIMIT, API_RATE_LIMIT=LIMIT, OPEN_DATA_RATE_LIMIT=LIMIT)
-    yield app.test_client()
-    # The one Limiter of forums.extensions keeps the last app's storage: give the next tests theirs.
-    other_app()
+    return other_app(SEARCH_RATE_LIMIT=LIMIT, API_RATE_LIMIT=LIMIT, OPEN_DATA_RATE_LIMIT=LIMIT).test_client()
 
 
 def assert_refused_in_french(response):
