@@ -26,7 +26,7 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATHS = (
     "/", "/agenda", "/departements/59", "/forums/3", "/calendrier.ics", "/departements/59/calendrier.ics",
-    "/api/v1/forums", "junk:/", "junk:/agenda", "head:/",
+    "/api/v1/forums", "junk:/", "junk:/agenda",
 )
 #: wrk prints one RESULT line: requests, failures, requests per second, median, p95, p99 (ms).
 REPORT = """
@@ -43,7 +43,6 @@ request = function()
   return wrk.format(nil, wrk.path .. separator .. "x=" .. math.random(1, 1000000000))
 end
 """
-HEAD = 'wrk.method = "HEAD"\n'
 
 
 def baseline():
@@ -123,12 +122,12 @@ def main():
         print("|---|---|---|---|---|---|---|---|")
         for spec in args.paths:
             kind, _, path = spec.rpartition(":")
-            script = {"junk": JUNK, "head": HEAD}.get(kind, "")
+            script = JUNK if kind == "junk" else ""
             bare_rate = None
             for label, port, _, _ in targets:
                 warm(port, path, args.connections)
                 requests, failures, rate, median, p95, p99 = wrk(port, path, args.seconds, args.connections, script)
-                bare_rate = bare_rate or rate
+                bare_rate = bare_rate or rate or 1
                 print(f"| `{spec}` | {label} | {rate:.0f} | {median:.1f} | {p95:.1f} | {p99:.1f} "
                       f"| {rate / bare_rate:.2f} | {failures}/{requests} |", flush=True)
     finally:
