@@ -7,9 +7,10 @@ access log off, FORUMS_WORKERS as set, 4 by default): a bare Flask app that retu
 (the baseline), this checkout, and optionally another checkout (``--other``, e.g. the main branch)
 on the same database. For each path, wrk loads the three servers one after the other, so that the
 ratios compare figures taken under the same noise, once every worker has the path cached (warmed
-until p99 < 100 ms, 120 s at most): every request repeats the path (cached), then,
-for the paths marked ``junk``, every request adds a distinct unknown parameter (``?x=<random>``).
-Any answer other than 2xx/3xx counts as a failure.
+until p99 < 100 ms, 120 s at most): every request repeats the path (cached); a path written
+``junk:/agenda`` adds a distinct unknown parameter to every request (``?x=<random>``). ``--max-requests 0``
+keeps gunicorn from recycling workers, which empties their caches. Any answer other than 2xx/3xx
+counts as a failure.
 """
 import argparse
 import os
