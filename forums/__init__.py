@@ -5,15 +5,17 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import load_config
+from .cookie_session import CookieSessionInterface
 
 
 def create_app(config=None):
     """Create and configure the application; ``config`` overrides every other setting."""
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
+    app.session_interface = CookieSessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import applog, database, errors, health, layout, security, templating
+    from . import applog, bad_input, database, errors, health, layout, security, templating
     from .auth_session import init_login
     from .commands import register_commands
     from .extensions import babel, csrf, db, limiter, migrate
@@ -39,6 +41,8 @@ def create_app(config=None):
         app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True,
         render_item=database.render_migration_type, include_object=database.include_object,
     )
+    # First of the request hooks: input no database can store is refused before anything reads it.
+    bad_input.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")

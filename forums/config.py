@@ -26,6 +26,10 @@ ENV_SETTINGS = (
     "MAIL_TIMEOUT",
     "QUESTION_RATE_LIMIT",
     "SUPPORT_RATE_LIMIT",
+    "SEARCH_RATE_LIMIT",
+    "API_RATE_LIMIT",
+    "OPEN_DATA_RATE_LIMIT",
+    "PUBLICATION_VERSION_TTL",
     "QUESTION_HANDLING_DAYS",
     "UPLOAD_DIRECTORY",
     "UPLOAD_MAX_MB",
@@ -69,6 +73,16 @@ def default_config(instance_path):
         # Per visitor (IP address), in Flask-Limiter's notation.
         "QUESTION_RATE_LIMIT": "5 per hour;20 per day",
         "SUPPORT_RATE_LIMIT": "60 per hour",
+        #: Seconds a process trusts the publication version it read; its own changes show at once.
+        "PUBLICATION_VERSION_TTL": 1.0,
+        # Expensive public reads, per visitor; answers served from the public cache are not counted.
+        "SEARCH_RATE_LIMIT": "120 per minute",
+        "API_RATE_LIMIT": "120 per minute",
+        "OPEN_DATA_RATE_LIMIT": "30 per hour",
+        # X-RateLimit-* headers on limited routes, and Retry-After on a 429.
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Should Redis fail, each process counts on its own rather than the site answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         #: Promised in the acknowledgement: working days until moderation and a first answer.
         "QUESTION_HANDLING_DAYS": 10,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
@@ -138,6 +152,7 @@ def finalise_config(config):
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_LIFETIME_HOURS"])
     config["QUESTION_HANDLING_DAYS"] = int(config["QUESTION_HANDLING_DAYS"])
     config["UPLOAD_MAX_MB"] = int(config["UPLOAD_MAX_MB"])
+    config["PUBLICATION_VERSION_TTL"] = float(config["PUBLICATION_VERSION_TTL"])
     # Room for the form's other fields around one full-size document.
     config["MAX_CONTENT_LENGTH"] = (config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     if not config.get("MAIL_BACKEND"):

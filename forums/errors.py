@@ -1,9 +1,14 @@
 """Error pages in French: DSFR pages for people, JSON bodies for API clients."""
+import time
+
 from flask import jsonify, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .applog import get_logger
+from .applog import clean, get_logger
+from .extensions import db, limiter
 
 log = get_logger("errors")
 
@@ -20,6 +25,12 @@ MESSAGES = {
     503: ("Service indisponible", "Le service est momentanément indisponible. Réessayez dans quelques instants."),
 }
 
+#: A rate limit's unit of time, in French: (singular, plural).
+TIME_UNITS = {
+    "second": ("seconde", "secondes"), "minute": ("minute", "minutes"), "hour": ("heure", "heures"),
+    "day": ("jour", "jours"), "month": ("mois", "mois"), "year": ("an", "ans"),
+}
+
 
 def wants_json():
     """Tell whether the client is an API client rather than a browser."""
@@ -34,6 +45,13 @@ def render_error(code, detail=None):
     return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
 
 
+def french_rate(item):
+    """Return a rate limit such as « 120 demandes par minute » or « 5 demandes en 15 minutes »."""
+    singular, plural = TIME_UNITS[item.GRANULARITY.name]
+    requests = f"{item.amount} demande{'s' if item.amount > 1 else ''}"
+    return f"{requests} par {singular}" if item.multiples == 1 else f"{requests} en {item.multiples} {plural}"
+
+
 def init_app(app):
     """Register the error handlers."""
 
@@ -45,6 +63,25 @@ def init_app(app):
             "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
             "Rechargez la page et envoyez-le de nouveau.",
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        # Flask-Limiter adds Retry-After and the X-RateLimit-* headers to this answer.
+        detail = f"Limite atteinte : {french_rate(error.limit.limit)}."
+        breached = limiter.current_limit
+        if breached is not None:
+            # As Flask-Limiter counts the Retry-After header.
+            wait = max(1, int(breached.reset_at - time.time()))
+            detail += f" Réessayez dans {wait} seconde{'s' if wait > 1 else ''}."
+        return render_error(429, detail)
+
+    @app.errorhandler(DataError)
+    def unstorable_value(error):
+        # PostgreSQL refuses some values (a NUL byte, a number out of range): the request is at fault.
+        db.session.rollback()
+        log.warning("value refused by the database on %s %s: %s", request.method, clean(request.path),
+                    clean(error.orig))
+        return render_error(400, "Une valeur envoyée ne peut pas être traitée. Vérifiez l'adresse ou le texte saisi.")
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -5,18 +5,24 @@ A cacheable response carries an ETag and a Last-Modified date derived from the p
 request that matches gets 304 without rendering anything; otherwise the body is served from an
 in-process cache while the version stays the same. Only anonymous visitors share cached bodies:
 an agent's pages carry their name and forms.
+
+A hit costs no database query (the version is read at most once a second per process), does not
+open the session of a visitor without cookie, and is the same for GET and HEAD. The key holds the
+query parameters the view declares it reads, so ``?x=1`` is the page without ``x``.
 """
 import hashlib
 from collections import OrderedDict
 from datetime import datetime, time
 from functools import wraps
 from threading import Lock
+from urllib.parse import urlencode
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
 
 from .extensions import db
-from .publication import publication_version
+from .publication import current_publication_version, forget_publication_version
 from .timeutils import PARIS, utcnow
 
 #: Browsers and proxies may reuse a public answer this long before revalidating it.
@@ -29,28 +35,42 @@ _lock = Lock()
 
 
 def clear_cache():
-    """Forget every cached body (tests, and after a deployment in the same process)."""
+    """Forget every cached body and the remembered version (tests, and after a deployment in the same process)."""
     with _lock:
         _cache.clear()
+    forget_publication_version()
 
 
-def cacheable(view):
-    """Serve ``view`` with validators, 304 answers and a shared cache for anonymous visitors."""
+def served_from_cache():
+    """Tell whether this request's answer came from the cache, without running its view."""
+    return g.get("public_cache_hit", False)
+
+
+def cacheable(view=None, *, params=(), strict=False):
+    """Serve a view with validators, 304 answers and a shared cache for anonymous visitors.
+
+    ``params`` names the query parameters the view reads: they make the cache key (sorted by name,
+    repeated values kept in order); any other parameter is ignored, as the view ignores it. With
+    ``strict``, a request carrying another parameter goes to the view, which refuses it (the API).
+    Use as ``@cacheable`` or ``@cacheable(params=("q", "page"))``.
+    """
+    if view is None:
+        return lambda view: cacheable(view, params=params, strict=strict)
+    names = tuple(sorted(params))
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if current_user.is_authenticated or request.method != "GET":
+        if request.method not in ("GET", "HEAD") or not _anonymous():
             response = current_app.make_response(view(*args, **kwargs))
             response.headers["Cache-Control"] = "private, no-store"
             return response
-        version, changed_at = publication_version(db.session)
+        if strict and any(name not in names for name in request.args):
+            return view(*args, **kwargs)
+        version, changed_at = current_publication_version(db.engine, current_app.config["PUBLICATION_VERSION_TTL"])
         today = utcnow().astimezone(PARIS).date()
+        query = urlencode([(name, value) for name in names for value in request.args.getlist(name)])
         # Bodies hold absolute URLs: a site reached under two names caches each apart.
-        key = f"{version}:{today.isoformat()}:{request.host}:{request.full_path}"
-        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
-        # Content also changes at midnight in Paris, when "upcoming" forums become "past" ones.
-        midnight = datetime.combine(today, time(), tzinfo=PARIS)
-        last_modified = max(changed_at, midnight) if changed_at else midnight
+        key = f"{version}:{today.isoformat()}:{request.host}:{request.path}?{query}"
         with _lock:
             cached = _cache.get(key)
             if cached is not None:
@@ -59,20 +79,42 @@ def cacheable(view):
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
-            cached = (response.get_data(), response.status_code, response.mimetype, dict(_kept_headers(response)))
+            cached = _stored(response, key, changed_at, today)
             with _lock:
                 _cache[key] = cached
                 while len(_cache) > CACHE_SIZE:
                     _cache.popitem(last=False)
-        body, status, mimetype, headers = cached
-        response = Response(body, status=status, mimetype=mimetype, headers=headers)
-        response.set_etag(etag)
-        response.last_modified = last_modified
-        response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-        response.vary.add("Cookie")
-        return response.make_conditional(request)
+        else:
+            g.public_cache_hit = True
+        body, headers = cached
+        response = current_app.response_class(body, headers=headers)
+        if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+            return response.make_conditional(request)
+        return response
 
+    wrapper.public_cache = True
     return wrapper
+
+
+def _stored(response, key, changed_at, today):
+    """Return the body and the headers of a rendered answer as every later request is sent them."""
+    stored = Response(response.get_data(), mimetype=response.mimetype, headers=dict(_kept_headers(response)))
+    stored.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+    # Content also changes at midnight in Paris, when "upcoming" forums become "past" ones.
+    midnight = datetime.combine(today, time(), tzinfo=PARIS)
+    stored.last_modified = max(changed_at, midnight) if changed_at else midnight
+    stored.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+    stored.vary.add("Cookie")
+    return stored.get_data(), list(stored.headers.items())
+
+
+def _anonymous():
+    # Without a sign-in cookie nobody is signed in: neither the session nor the agent needs loading.
+    config = current_app.config
+    names = (config["SESSION_COOKIE_NAME"], config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_NAME))
+    if not any(name in request.cookies for name in names):
+        return True
+    return not current_user.is_authenticated
 
 
 def _kept_headers(response):

@@ -1,8 +1,13 @@
 """Knowing when public content changed: the version behind public caches, ETags and feeds.
 
 Any flush that writes a model the public site shows bumps the version, whoever writes it
-(views, commands, tests), so no operation can forget to invalidate the caches.
+(views, commands, tests), so no operation can forget to invalidate the caches. Public pages read
+the version through ``current_publication_version``: at most once a second per process, and at
+once after this process committed a change.
 """
+import time
+from threading import Lock
+
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
@@ -56,10 +61,50 @@ def _shows(obj):
     return shown is None or shown(obj)
 
 
-def publication_version(session):
-    """Return (version, changed_at) of the public content."""
-    row = session.execute(select(PublicationState.version, PublicationState.changed_at)).first()
+# Per database engine: (monotonic time of the read, (version, changed_at)).
+_remembered = {}
+# Bumped whenever this process commits a change: a read that started before it is not remembered.
+_generation = 0
+_lock = Lock()
+
+
+_VERSION = select(PublicationState.version, PublicationState.changed_at)
+
+
+def _as_version(row):
     return (row.version, row.changed_at) if row else (0, None)
+
+
+def publication_version(session):
+    """Return (version, changed_at) of the public content, read from the database now."""
+    return _as_version(session.execute(_VERSION).first())
+
+
+def current_publication_version(engine, ttl):
+    """Return the committed (version, changed_at), read from the database at most once every ``ttl`` seconds.
+
+    Changes committed by other processes show within ``ttl``; this process's own, at once. Read on
+    a connection of its own, so that a request served from the cache opens no ORM session.
+    """
+    now = time.monotonic()
+    remembered = _remembered.get(engine)
+    if remembered is not None and now - remembered[0] < ttl:
+        return remembered[1]
+    generation = _generation
+    with engine.connect() as connection:
+        value = _as_version(connection.execute(_VERSION).first())
+    with _lock:
+        if generation == _generation:
+            _remembered[engine] = (now, value)
+    return value
+
+
+def forget_publication_version():
+    """Make the next ``current_publication_version`` read the database (a change was committed here)."""
+    global _generation
+    with _lock:
+        _generation += 1
+        _remembered.clear()
 
 
 def _writes_public_content(session):
@@ -83,3 +128,19 @@ def bump_publication_version(session):
     )
     if bumped.rowcount == 0:
         session.execute(insert(PublicationState).values(id=1, version=1, changed_at=now))
+    session.info[_BUMPED] = True
+
+
+_BUMPED = "publication_version_bumped"
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session):
+    # The new version is only visible to other sessions once committed: read it again then.
+    if session.info.pop(_BUMPED, False):
+        forget_publication_version()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_to_forget(session):
+    session.info.pop(_BUMPED, None)

@@ -11,22 +11,33 @@ def csp_nonce():
     return g.csp_nonce
 
 
+_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self' 'nonce-{nonce}'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+#: Headers every response gets unless its view set them (the private follow-up page sets its own referrer policy).
+STATIC_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+
+
 def content_security_policy(nonce):
     """Return the Content-Security-Policy value for a response."""
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
-            f"style-src 'self' 'nonce-{nonce}'",
-            "img-src 'self' data:",
-            "font-src 'self' data:",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'self'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+    return _POLICY.format(nonce=nonce)
 
 
 def init_app(app):
@@ -36,11 +47,11 @@ def init_app(app):
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        # One pass over the response's headers: every public page pays this hook.
+        present = {name.lower() for name in headers.keys()}
+        if "content-security-policy" not in present:
+            headers.add("Content-Security-Policy", content_security_policy(csp_nonce()))
+        for name, value in STATIC_HEADERS + ((HSTS,) if request.is_secure else ()):
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

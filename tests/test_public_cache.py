@@ -1,9 +1,29 @@
 """Public caching: the publication version, validators, 304 answers and the shared cache."""
-import pytest
+from contextlib import contextmanager
 
-from forums.models import Agent, ForumStatus, Role
+import pytest
+from flask import request
+from sqlalchemy import event, update
+from sqlalchemy.engine import Engine
+
+from forums.models import Agent, ForumStatus, PublicationState, Role
 from forums.public_cache import cacheable
-from forums.publication import publication_version
+from forums.publication import current_publication_version, publication_version
+
+
+@contextmanager
+def every_query():
+    """Record the SQL statements of every app's engine (count_queries only sees the main app's)."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
 
 
 def version(db):
@@ -103,3 +123,156 @@ def test_agents_always_get_a_fresh_private_page(db, consultation, counted, creat
     assert first.headers["Cache-Control"] == "private, no-store"
     assert "ETag" not in first.headers
     assert len(calls) == 2
+
+
+@pytest.fixture
+def keyed(other_app):
+    """An app with a cacheable route reading ``q`` and ``page``, counting its renders, and its version delay."""
+
+    def make(**settings):
+        app = other_app(**settings)
+        calls = []
+
+        @app.get("/essai-cle")
+        @cacheable(params=("q", "page"))
+        def page():
+            calls.append(request.args.getlist("q"))
+            return f"<p>rendu {len(calls)}</p>"
+
+        return app, calls
+
+    return make
+
+
+def test_unknown_parameters_are_ignored_by_the_cache_key(db, consultation, keyed):
+    app, calls = keyed()
+    client = app.test_client()
+
+    plain = client.get("/essai-cle")
+    junk = [client.get(f"/essai-cle?x={number}&utm_source=lettre") for number in range(5)]
+
+    assert len(calls) == 1
+    assert {response.headers["ETag"] for response in junk} == {plain.headers["ETag"]}
+    assert all(response.get_data(as_text=True) == "<p>rendu 1</p>" for response in junk)
+
+
+def test_declared_parameters_make_the_key_in_name_order_with_repeated_values_in_order(db, consultation, keyed):
+    app, calls = keyed()
+    client = app.test_client()
+
+    client.get("/essai-cle?q=vol&page=2")
+    client.get("/essai-cle?page=2&q=vol&x=1")
+    client.get("/essai-cle?q=a&q=b")
+    client.get("/essai-cle?q=b&q=a")
+    client.get("/essai-cle?q=a&x=2&q=b")
+
+    assert calls == [["vol"], ["a", "b"], ["b", "a"]]
+
+
+def test_public_pages_ignore_junk_parameters(db, client, consultation, create_forum, count_queries):
+    create_forum(status=ForumStatus.PUBLISHED)
+    for path in ("/", "/agenda"):
+        page = client.get(path)
+        with count_queries() as statements:
+            junk = client.get(f"{path}?x=1")
+        assert junk.status_code == 200
+        assert junk.headers["ETag"] == page.headers["ETag"]
+        assert junk.get_data() == page.get_data()
+        # Only the publication version is read (tests read it on every request).
+        assert len(statements) == 1, statements
+
+
+def test_head_is_served_from_the_cache_of_get(db, consultation, counted):
+    app, calls = counted
+    client = app.test_client()
+
+    head_first = client.head("/essai-cache")
+    get = client.get("/essai-cache")
+    head = client.head("/essai-cache")
+    conditional = client.head("/essai-cache", headers={"If-None-Match": get.headers["ETag"]})
+
+    assert len(calls) == 1
+    assert head_first.status_code == head.status_code == 200
+    assert head.get_data() == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Length"] == get.headers["Content-Length"]
+    assert head.headers["Cache-Control"] == "public, max-age=60"
+    assert conditional.status_code == 304
+
+
+def test_a_cached_hit_runs_no_query_while_the_version_is_remembered(db, consultation, keyed):
+    app, calls = keyed(PUBLICATION_VERSION_TTL=60)
+    client = app.test_client()
+    with every_query() as first:
+        client.get("/essai-cle")
+
+    with every_query() as statements:
+        responses = [client.get("/essai-cle?x=1"), client.head("/essai-cle"),
+                     client.get("/essai-cle", headers={"If-None-Match": "autre"})]
+
+    assert len(first) == 1, first
+    assert statements == []
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert len(calls) == 1
+
+
+def test_a_change_committed_by_this_process_is_seen_at_once(db, consultation, keyed, create_forum):
+    app, calls = keyed(PUBLICATION_VERSION_TTL=60)
+    client = app.test_client()
+    etag = client.get("/essai-cle").headers["ETag"]
+
+    create_forum(status=ForumStatus.PUBLISHED)
+    response = client.get("/essai-cle", headers={"If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+    assert len(calls) == 2
+
+
+def test_a_rolled_back_change_keeps_the_remembered_version(db, consultation, keyed, create_forum):
+    forum = create_forum(status=ForumStatus.PUBLISHED)
+    app, calls = keyed(PUBLICATION_VERSION_TTL=60)
+    client = app.test_client()
+    etag = client.get("/essai-cle").headers["ETag"]
+
+    forum.title = "Titre abandonné"
+    db.session.flush()
+    db.session.rollback()
+    with every_query() as statements:
+        response = client.get("/essai-cle", headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert statements == []
+
+
+def test_the_version_is_read_again_after_its_delay(db, consultation, create_forum):
+    create_forum(status=ForumStatus.PUBLISHED)
+    first = current_publication_version(db.engine, 60)
+    # Another process's change: written without this process's ORM session.
+    with db.engine.begin() as connection:
+        connection.execute(update(PublicationState).values(version=PublicationState.version + 1))
+
+    assert current_publication_version(db.engine, 60) == first
+    assert current_publication_version(db.engine, 0)[0] == first[0] + 1
+
+
+def test_the_api_still_refuses_unknown_parameters_of_a_cached_answer(db, client, consultation):
+    assert client.get("/api/v1/forums").status_code == 200
+
+    refused = client.get("/api/v1/forums?x=1")
+    head = client.head("/api/v1/forums?x=1")
+
+    assert refused.status_code == head.status_code == 400
+    assert refused.json["error"]["parameter"] == "x"
+
+
+def test_agents_never_share_the_cache_of_head(db, consultation, counted, create_agent):
+    app, calls = counted
+    client = app.test_client()
+    agent = create_agent(Role.PREFECTURE, department="13")
+    client.post("/auth/login", data={"email": agent.email, "password": "mot-de-passe-de-test-1"})
+
+    response = client.head("/essai-cache")
+
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert len(calls) == 1

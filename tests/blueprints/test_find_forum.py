@@ -201,7 +201,7 @@ def test_many_candidates_ask_to_narrow_the_search(client, db, france):
 
 
 @pytest.mark.parametrize("typed", ["zzzz", "%", "_", "%_%", "😀", "قرية", "北京", "'; DROP TABLE communes; --",
-                                   "<script>alert(1)</script>", "a" * 10_000, "é" * 10_000, "\x00"])
+                                   "<script>alert(1)</script>", "a" * 10_000, "é" * 10_000])
 def test_any_search_string_answers_no_commune_found(client, db, france, typed):
     text = page(client, q=typed)
 

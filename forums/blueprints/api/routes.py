@@ -8,6 +8,7 @@ from ...errors import MESSAGES
 from ...extensions import db
 from ...models import Department
 from ...public_cache import cacheable
+from ...rate_limits import api_limit
 from ...services import coverage as coverage_service
 from ...services.agenda import load_department
 from ...services.open_data import (
@@ -44,7 +45,8 @@ def api_error(error):
 
 
 @bp.get("/openapi.json")
-@cacheable
+@api_limit
+@cacheable(strict=True)
 def openapi():
     """Describe the API in OpenAPI 3.1."""
     check_parameters(request.args, ())
@@ -52,7 +54,8 @@ def openapi():
 
 
 @bp.get("/v1/forums")
-@cacheable
+@api_limit
+@cacheable(params=FILTER_PARAMETERS + PAGINATION_PARAMETERS, strict=True)
 def forums():
     """List the public forums of a consultation, filtered and paginated."""
     check_parameters(request.args, FILTER_PARAMETERS + PAGINATION_PARAMETERS)
@@ -69,7 +72,8 @@ def forums():
 
 
 @bp.get("/v1/forums.csv")
-@cacheable
+@api_limit
+@cacheable(params=FILTER_PARAMETERS, strict=True)
 def forums_csv():
     """Download the public forums of a consultation, filtered, as a CSV file."""
     check_parameters(request.args, FILTER_PARAMETERS)
@@ -81,7 +85,8 @@ def forums_csv():
 
 
 @bp.get("/v1/forums/<int:forum_id>")
-@cacheable
+@api_limit
+@cacheable(strict=True)
 def forum(forum_id):
     """Show one public forum."""
     check_parameters(request.args, ())
@@ -92,7 +97,8 @@ def forum(forum_id):
 
 
 @bp.get("/v1/questions")
-@cacheable
+@api_limit
+@cacheable(params=QUESTION_FILTER_PARAMETERS + PAGINATION_PARAMETERS, strict=True)
 def questions():
     """List the published questions of a consultation, filtered, searched, ordered and paginated."""
     check_parameters(request.args, QUESTION_FILTER_PARAMETERS + PAGINATION_PARAMETERS)
@@ -110,7 +116,8 @@ def questions():
 
 
 @bp.get("/v1/questions/<reference>")
-@cacheable
+@api_limit
+@cacheable(strict=True)
 def question(reference):
     """Show one published question."""
     check_parameters(request.args, ())
@@ -121,7 +128,8 @@ def question(reference):
 
 
 @bp.get("/v1/departments/<code>/coverage")
-@cacheable
+@api_limit
+@cacheable(params=("consultation",), strict=True)
 def department_coverage(code):
     """Show which cantons (or communes) of a department the consultation's forums cover."""
     check_parameters(request.args, ("consultation",))
@@ -134,7 +142,8 @@ def department_coverage(code):
 
 
 @bp.get("/v1/departments/coverage.csv")
-@cacheable
+@api_limit
+@cacheable(params=("consultation",), strict=True)
 def coverage_csv():
     """Download the coverage of every department as a CSV file."""
     check_parameters(request.args, ("consultation",))

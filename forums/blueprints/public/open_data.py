@@ -15,6 +15,7 @@ from ...extensions import db
 from ...file_types import format_size
 from ...models import Consultation
 from ...public_cache import MAX_AGE, cacheable
+from ...rate_limits import open_data_limit
 from ...services.open_data_exports import DATASETS, PROPOSAL_COLUMNS, QUESTION_COLUMNS
 from ...services.open_data_files import EXTENSIONS, consultation_directory, file_name, read_manifest
 from ...services.public import current_consultation
@@ -71,7 +72,7 @@ PROPOSAL_COLUMN_DESCRIPTIONS = {
 
 
 @bp.get("/donnees-ouvertes")
-@cacheable
+@cacheable(params=("consultation",))
 def open_data():
     """Describe the open datasets of the consultation, their columns, licence and files, and when they were built."""
     consultation = _consultation()
@@ -90,6 +91,7 @@ def open_data():
 
 
 @bp.get("/donnees-ouvertes/<any(questions, propositions):dataset>.<any(csv, json):extension>")
+@open_data_limit
 def open_data_file(dataset, extension):
     """Send a prepared file of the consultation as a download, with validators and byte ranges."""
     consultation = _consultation()

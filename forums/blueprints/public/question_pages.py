@@ -13,6 +13,7 @@ from ...errors import render_error
 from ...extensions import db, limiter
 from ...models import Forum, QuestionStatus, Subtopic, Theme
 from ...public_cache import cacheable
+from ...rate_limits import question_search_limit
 from ...services import supports
 from ...services.agenda import load_department
 from ...services.public import PUBLIC_STATUSES, current_consultation
@@ -118,7 +119,8 @@ def _public_forum_summary(forum_id):
 
 
 @bp.get("/departements/<code>/questions")
-@cacheable
+@question_search_limit
+@cacheable(params=("page", "q", "sous_theme", "theme", "tri"))
 def department_questions(code):
     """List a department's published questions, filtered, searched, ordered and paginated."""
     department = load_department(code)
@@ -129,7 +131,8 @@ def department_questions(code):
 
 
 @bp.get("/forums/<int:forum_id>/questions")
-@cacheable
+@question_search_limit
+@cacheable(params=("page", "q", "sous_theme", "theme", "tri"))
 def forum_questions(forum_id):
     """List the published questions asked for a forum or taken up at it."""
     forum = _public_forum_summary(forum_id)

@@ -2,6 +2,7 @@
 from flask import jsonify, render_template, request
 
 from ...public_cache import cacheable
+from ...rate_limits import search_limit
 from ...services.commune_search import (
     MAX_SUGGESTIONS, CommuneMatches, commune_forums, find_commune, search_communes,
 )
@@ -9,7 +10,8 @@ from ...services.public import current_consultation
 from . import bp
 
 @bp.get("/trouver-mon-forum")
-@cacheable
+@search_limit
+@cacheable(params=("q", "commune"))
 def find_forum():
     """Search a commune by name or postal code and show the forums its inhabitants may attend."""
     query = request.args.get("q", "").strip()
@@ -37,7 +39,8 @@ def find_forum():
 
 
 @bp.get("/trouver-mon-forum/suggestions")
-@cacheable
+@search_limit
+@cacheable(params=("q",))
 def commune_suggestions():
     """Return as JSON the communes the typed text may designate, for the autocomplete."""
     matches = search_communes(request.args.get("q", ""), limit=MAX_SUGGESTIONS)
