@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from flask import Response, current_app, g, request
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE_NAME
+from werkzeug.datastructures import ImmutableMultiDict
 
 from .extensions import db
 from .publication import current_publication_version, forget_publication_version
@@ -68,7 +69,11 @@ def cacheable(view=None, *, params=(), strict=False):
             return view(*args, **kwargs)
         version, changed_at = current_publication_version(db.engine, current_app.config["PUBLICATION_VERSION_TTL"])
         today = utcnow().astimezone(PARIS).date()
-        query = urlencode([(name, value) for name in names for value in request.args.getlist(name)])
+        declared = [(name, value) for name in names for value in request.args.getlist(name)]
+        # The view sees only what the key holds, so a parameter it reads but does not declare cannot
+        # make two different pages share one cached body.
+        request.args = ImmutableMultiDict(declared)
+        query = urlencode(declared)
         # Bodies hold absolute URLs: a site reached under two names caches each apart.
         key = f"{version}:{today.isoformat()}:{request.host}:{request.path}?{query}"
         with _lock:

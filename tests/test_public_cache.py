@@ -127,20 +127,27 @@ def test_agents_always_get_a_fresh_private_page(db, consultation, counted, creat
 
 @pytest.fixture
 def keyed(other_app):
-    """An app with a cacheable route reading ``q`` and ``page``, counting its renders, and its version delay."""
+    """An app with a cacheable route reading ``q`` and ``page``, counting its renders, and its version delay.
+
+    ``keyed.seen`` lists, per render, the parameter names the view could read.
+    """
+    seen = []
 
     def make(**settings):
         app = other_app(**settings)
         calls = []
+        seen.clear()
 
         @app.get("/essai-cle")
         @cacheable(params=("q", "page"))
         def page():
             calls.append(request.args.getlist("q"))
+            seen.append(sorted(request.args))
             return f"<p>rendu {len(calls)}</p>"
 
         return app, calls
 
+    make.seen = seen
     return make
 
 
@@ -154,6 +161,14 @@ def test_unknown_parameters_are_ignored_by_the_cache_key(db, consultation, keyed
     assert len(calls) == 1
     assert {response.headers["ETag"] for response in junk} == {plain.headers["ETag"]}
     assert all(response.get_data(as_text=True) == "<p>rendu 1</p>" for response in junk)
+
+
+def test_the_view_reads_only_the_declared_parameters(db, consultation, keyed):
+    app, calls = keyed()
+
+    app.test_client().get("/essai-cle?x=1&q=vol&consultation=autre")
+
+    assert keyed.seen == [["q"]]
 
 
 def test_declared_parameters_make_the_key_in_name_order_with_repeated_values_in_order(db, consultation, keyed):
