@@ -28,9 +28,6 @@ from .timeutils import PARIS, utcnow
 
 #: Browsers and proxies may reuse a public answer this long before revalidating it.
 MAX_AGE = 60
-#: Bodies kept per process; the key includes the version, so stale ones just age out.
-CACHE_SIZE = 512
-
 _cache = OrderedDict()
 _lock = Lock()
 
@@ -85,9 +82,11 @@ def cacheable(view=None, *, params=(), strict=False):
             if response.status_code != 200 or response.direct_passthrough:
                 return response
             cached = _stored(response, key, changed_at, today)
+            # The key includes the version, so stale bodies just age out.
+            size = current_app.config["PUBLIC_CACHE_SIZE"]
             with _lock:
                 _cache[key] = cached
-                while len(_cache) > CACHE_SIZE:
+                while len(_cache) > size:
                     _cache.popitem(last=False)
         else:
             g.public_cache_hit = True

@@ -212,6 +212,7 @@ def main(argv=None):
         return 2
     scenarios = with_baselines(every, args.only)
     needs_baseline = any(scenario.server == "baseline" for scenario in scenarios)
+    needs_rendering = any(scenario.server == "rendering" for scenario in scenarios)
     started_at = datetime.now(timezone.utc)
     lines = [f"Load test of {started_at:%Y-%m-%d %H:%M} UTC, commit {git_commit()}",
              f"Machine: {machine()}; PostgreSQL {state['server_version']} on the same machine; {wrk_line}.",
@@ -221,7 +222,7 @@ def main(argv=None):
              f"(cached ones after {args.warmup} s of warm-up), on loopback; the machine may be shared: "
              "compare the ratios of one run, not absolute figures across runs."]
     redis_url = None
-    product = baseline_server = None
+    product = baseline_server = rendering = None
     rows, notes = [], []
     try:
         redis_url = servers.start_redis(args.port + 3, run_dir / "redis.log")
@@ -230,12 +231,19 @@ def main(argv=None):
         baseline_server = servers.Gunicorn("baseline", "load.baseline:create_app()", args.port + 1,
                                            server_env(args, redis_url, args.port + 1, args.workers),
                                            run_dir / "baseline.log")
+        # The same product with its page cache off: what the first visitor after a change gets.
+        rendering = servers.Gunicorn("rendering", "wsgi:app", args.port + 2,
+                                     dict(server_env(args, redis_url, args.port + 2, args.workers),
+                                          FORUMS_PUBLIC_CACHE_SIZE="0"), run_dir / "rendering.log")
         if needs_baseline:
             bench.create_scratch(engine)
-        say(f"Starting gunicorn (product on :{args.port}, baseline on :{args.port + 1}); logs in {run_dir}")
+        say(f"Starting gunicorn (product on :{args.port}, baseline on :{args.port + 1}, product without its "
+            f"page cache on :{args.port + 2}); logs in {run_dir}")
         product.start(probe="/healthz")
         if needs_baseline:
             baseline_server.start()
+        if needs_rendering:
+            rendering.start(probe="/healthz")
         settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
         lines.append(f"Servers: gunicorn -c gunicorn.conf.py --access-logfile /dev/null, {len(product.workers())} "
                      f"workers × {settings['threads']} threads each (FORUMS_WORKERS="
@@ -243,7 +251,7 @@ def main(argv=None):
                      f"{settings['max_requests']} ± {settings['max_requests_jitter']}; FORUMS_ENV=production; rate limits in "
                      f"{'a private Redis' if redis_url else 'memory (redis-server absent)'}, raised for the run: "
                      + ", ".join(f"{name}={value!r}" for name, value in RAISED_LIMITS.items()) + ".")
-        run_scenarios(args, scenarios, {"product": product, "baseline": baseline_server}, run_dir,
+        run_scenarios(args, scenarios, {"product": product, "baseline": baseline_server, "rendering": rendering}, run_dir,
                       rows, notes, engine, run_id, started_at)
         add_ratios(rows)
         if selected(("csv",), args.only):
@@ -252,6 +260,7 @@ def main(argv=None):
             f"pid {pid} {rss_text(pid)}" for pid in product.workers()))
         product.stop()
         baseline_server.stop()
+        rendering.stop()
         if selected(("rss",), args.only):
             notes.append(measure_rss(args, redis_url, state["forum_id"], run_dir))
     except KeyboardInterrupt:

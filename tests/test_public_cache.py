@@ -291,3 +291,14 @@ def test_agents_never_share_the_cache_of_head(db, consultation, counted, create_
 
     assert response.headers["Cache-Control"] == "private, no-store"
     assert len(calls) == 1
+
+
+def test_a_cache_of_size_zero_renders_every_request_with_the_same_validators(db, consultation, keyed):
+    app, calls = keyed(PUBLIC_CACHE_SIZE=0)
+    client = app.test_client()
+
+    first, second = client.get("/essai-cle"), client.get("/essai-cle")
+
+    assert len(calls) == 2
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert client.get("/essai-cle", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304

@@ -1,5 +1,5 @@
 -- GET a list of paths: cycled (cached pages), or each once (distinct API queries), optionally made
--- distinct with a changing query parameter (uncached pages: "bust=_"), optionally stopping each
+-- distinct with a changing query parameter (junk parameters, which the page cache ignores: "bust=x"), optionally stopping each
 -- thread after "limit" answers.
 --
 -- Arguments after "--": paths=FILE threads=N [mode=cycle|distinct] [bust=NAME] [run=ID] [limit=N]

@@ -1,8 +1,10 @@
 """What a run measures: each scenario names its wrk script, its server, its paths and its baseline.
 
 The path lists are written to files in the run's directory, read by the Lua scripts. "Cached"
-paths repeat; "uncached" ones are made distinct (a changing ``_`` parameter for pages; for the API,
-which refuses unknown parameters, different ``q``/``page`` values from the word list).
+paths repeat on the product. "Uncached" ones (pages, searches, API pages) go to the "rendering"
+server, the product with its page cache off (``FORUMS_PUBLIC_CACHE_SIZE=0``): every request is
+rendered, as for the first visitor after a change; junk parameters would not do, since the cache
+key ignores them.
 """
 import itertools
 import random
@@ -14,8 +16,11 @@ WORDS_FILE = Path(__file__).resolve().parent / "words.txt"
 #: The department of the hot paths: the Nord, the one with the most questions.
 DEPARTMENT = "59"
 DEFAULT_DEPARTMENTS = ("59", "75", "13", "69", "33", "31", "44", "67", "06", "2A")
-#: Pages of the distinct API queries: enough combinations with the words for any short run.
+#: Pages of the distinct API queries: enough combinations with the words for any short run, and no
+#: further than a search is paged (1,000 questions, 50 a page).
 API_PAGES = 20
+#: Pages of the national API list: as far as it is paged (10,000 questions, 50 a page).
+API_LIST_PAGES = 200
 
 
 @dataclass(frozen=True)
@@ -75,11 +80,11 @@ def build(directory, forum_id, connections, run_id, departments):
     """Return the scenarios of a run, in the order they run, with their path files written."""
     common = (f"threads={connections}", f"run={run_id}")
 
-    def paths_scenario(key, group, label, paths, mode="cycle", bust=None, **options):
+    def paths_scenario(key, group, label, paths, mode="cycle", bust=None, server="product", **options):
         arguments = (f"paths={write_paths(directory, key, paths)}", f"mode={mode}", *common)
         if bust:
             arguments += (f"bust={bust}",)
-        return Scenario(key=key, group=group, label=label, server="product", script="paths.lua",
+        return Scenario(key=key, group=group, label=label, server=server, script="paths.lua",
                         arguments=arguments, **options)
 
     def submit_scenario(key, label, server, form, baseline):
@@ -107,23 +112,25 @@ def build(directory, forum_id, connections, run_id, departments):
     for key, path in (("uncached-home", "/"), ("uncached-department", f"/departements/{DEPARTMENT}"),
                       ("uncached-list", f"/departements/{DEPARTMENT}/questions"),
                       ("uncached-list-page-300", f"/departements/{DEPARTMENT}/questions?page=300")):
-        scenarios.append(paths_scenario(key, "uncached", f"`{path}` uncached (`_` changes)", [path], bust="_",
-                                        baseline=None))
+        scenarios.append(paths_scenario(key, "uncached", f"`{path}` rendered (cache off)", [path],
+                                        server="rendering", baseline=None))
     # Rendered answers have goals of their own (p95), not a ratio to a constant.
     scenarios.append(paths_scenario(
-        "uncached-list-search", "search", f"`/departements/{DEPARTMENT}/questions?q=<word>` uncached",
-        [f"/departements/{DEPARTMENT}/questions?q={quote(word)}" for word in words()], bust="_", baseline=None))
+        "uncached-list-search", "search", f"`/departements/{DEPARTMENT}/questions?q=<word>` rendered",
+        [f"/departements/{DEPARTMENT}/questions?q={quote(word)}" for word in words()], server="rendering",
+        baseline=None))
     scenarios.append(paths_scenario(
         "api-search-national", "search", "`/api/v1/questions?q=<word>&page=<n>` national, distinct",
-        api_queries("/api/v1/questions?", 1), mode="distinct", baseline=None))
+        api_queries("/api/v1/questions?", 1), mode="distinct", server="rendering", baseline=None))
     scenarios.append(paths_scenario(
         "api-search-department", "search",
         f"`/api/v1/questions?department={DEPARTMENT}&q=<word>&page=<n>`, distinct",
-        api_queries(f"/api/v1/questions?department={DEPARTMENT}&", 2), mode="distinct", baseline=None))
+        api_queries(f"/api/v1/questions?department={DEPARTMENT}&", 2), mode="distinct", server="rendering",
+        baseline=None))
     scenarios.append(paths_scenario(
-        "api-pages", "api", "`/api/v1/questions?page=<n>` (pages 1–2,000), distinct",
-        [f"/api/v1/questions?page={page}" for page in random.Random(3).sample(range(1, 2001), 2000)],
-        mode="distinct", baseline=None))
+        "api-pages", "api", f"`/api/v1/questions?page=<n>` (pages 1–{API_LIST_PAGES}, as far as the API pages), distinct",
+        [f"/api/v1/questions?page={page}" for page in random.Random(3).sample(range(1, API_LIST_PAGES + 1), API_LIST_PAGES)],
+        mode="distinct", server="rendering", baseline=None))
     scenarios.append(submit_scenario("baseline-write", "bare GET page + `INSERT … ; COMMIT` (the same flow)",
                                      "baseline", "/write", None))
     scenarios.append(submit_scenario("submission", "ask a question: GET form + POST (+ confirm when asked)",
@@ -137,10 +144,13 @@ def build(directory, forum_id, connections, run_id, departments):
 def rss_paths(forum_id, total, uncached_every=10):
     """Return ``total`` paths for the memory measure: the cached paths in turn, every n-th one distinct.
 
-    The distinct ones are rendered and fill the cache, the way a crawler or junk parameters would.
+    The distinct ones are rendered and fill the cache, the way a crawler would: pages, searches and
+    API pages (junk parameters no longer make a page distinct).
     """
     cached = itertools.cycle(cached_paths(forum_id).values())
-    distinct_kinds = itertools.cycle(("/?_={n}", f"/forums/{forum_id}?_={{n}}", "/agenda?_={n}",
-                                      f"/departements/{DEPARTMENT}/questions?page={{n}}", "/api/v1/forums?page={n}"))
-    return [next(distinct_kinds).format(n=index) if index % uncached_every == 0 else next(cached)
-            for index in range(1, total + 1)]
+    kinds = (f"/departements/{DEPARTMENT}/questions?page={{n}}", "/trouver-mon-forum?q={n}",
+             f"/forums/{forum_id}/questions?page={{n}}", "/api/v1/forums?page={n}", "/api/v1/questions?page={n}")
+    # Each kind in turn, its number moving on once every kind had it: pages stay within what is paged.
+    distinct = (kinds[number % len(kinds)].format(n=number // len(kinds) % API_LIST_PAGES + 1)
+                for number in itertools.count())
+    return [next(distinct) if index % uncached_every == 0 else next(cached) for index in range(1, total + 1)]

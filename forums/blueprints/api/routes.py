@@ -108,7 +108,8 @@ def questions():
     if found.beyond_reach:
         raise ApiError(400, f"La page {page} commence au-delà des {found.reach} premières questions, les seules "
                             "parcourues page par page : précisez la recherche (department, forum, theme, subtopic, "
-                            "q) pour trouver les suivantes.", "page")
+                            "q) pour trouver les suivantes, ou téléchargez toutes les questions publiées dans les données "
+                            "ouvertes (/donnees-ouvertes).", "page")
     return _page_response([question_to_dict(question) for question in found.items], {
         "page": page, "per_page": per_page, "total": found.total, "total_capped": found.capped,
         "pages": found.pages, "search_terms": list(found.terms),
