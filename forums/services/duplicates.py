@@ -67,10 +67,7 @@ class _Probe:
 
 def _similar(department_code, consultation_id, probes, statuses):
     """Return {probe: matching ids, exact first then near, oldest first} for probes of one department."""
-    keys = {probe: (similarity_index.band_keys(consultation_id, department_code,
-                                               similarity_index.signature(probe.terms))
-                    + ([similarity_index.fingerprint_key(consultation_id, department_code, probe.fingerprint)]
-                       if probe.fingerprint else []))
+    keys = {probe: similarity_index.question_keys(consultation_id, department_code, probe.terms, probe.fingerprint)
             for probe in probes}
     found, rows = similarity_index.candidates(keys, statuses)
     matches = {}

@@ -8,7 +8,8 @@ a third of their terms seldom. Every key mixes the consultation and the departme
 touches only that department's rows, whatever the size of the nation. The index gives candidates;
 ``services.duplicates`` applies the exact rule to them.
 
-Hashes are BLAKE2 digests, never Python's ``hash()``: keys are the same in every process and release.
+Signatures are datasketch's MinHash with a fixed seed; keys are BLAKE2 digests and splitmix64
+mixes of them, never Python's ``hash()``: the same in every process and release.
 The index follows the ORM: a flush that adds a question or changes its terms or fingerprint rewrites
 its keys. Bulk writers (the bench seed, migrations) call ``question_keys`` themselves. Texts blanked
 by the personal-data purge keep stale keys: a key never decides, the current text does.
@@ -16,6 +17,8 @@ by the personal-data purge keep stale keys: a key never decides, the current tex
 from functools import lru_cache
 from hashlib import blake2b
 
+import numpy as np
+from datasketch import MinHash
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -25,45 +28,57 @@ from ..models import Question, QuestionSimilarityKey
 #: Signature = BANDS bands of ROWS minimum hashes each.
 BANDS = 10
 ROWS = 3
-_PRIME = (1 << 61) - 1
-#: Changing these, or how keys are hashed, requires rebuilding the index (see the migration).
+#: Changing these, the seed or how keys are hashed requires rebuilding the index (see the migration).
+_SEED = 20261207
+_PERMUTATIONS = MinHash(num_perm=BANDS * ROWS, seed=_SEED).permutations
+_BAND_SALTS = np.array([int.from_bytes(blake2b(f"band-{band}".encode(), digest_size=8).digest(), "big")
+                        for band in range(BANDS)], dtype=np.uint64)
 _WATCHED = ("search_text", "fingerprint", "department_code", "consultation_id")
 
 
-def _number(label, modulo):
-    return int.from_bytes(blake2b(label.encode(), digest_size=8).digest(), "big") % modulo
-
-
-#: The hash functions h(x) = (a·x + b) mod p of the signature, drawn once and for all from fixed labels.
-_PERMUTATIONS = tuple((1 + _number(f"minhash-a-{i}", _PRIME - 1), _number(f"minhash-b-{i}", _PRIME))
-                      for i in range(BANDS * ROWS))
-
-
 @lru_cache(maxsize=65536)
-def _term_hash(term):
-    return int.from_bytes(blake2b(term.encode(), digest_size=8).digest(), "big")
+def _term_signature(term):
+    minhash = MinHash(num_perm=BANDS * ROWS, permutations=_PERMUTATIONS)
+    minhash.update(term.encode())
+    values = minhash.hashvalues
+    values.flags.writeable = False
+    return values
 
 
 def signature(terms):
-    """Return the MinHash signature of a set of terms (a tuple of BANDS × ROWS numbers); () when empty.
+    """Return the MinHash signature of a set of terms (BANDS × ROWS numbers), or None when there are none.
 
     The signature of a union is the element-wise minimum of the signatures of its parts.
     """
-    hashes = [_term_hash(term) for term in set(terms)]
-    if not hashes:
-        return ()
-    return tuple(min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMUTATIONS)
+    parts = [_term_signature(term) for term in set(terms)]
+    return np.minimum.reduce(parts) if parts else None
+
+
+def _mix(values):
+    """Return splitmix64's finalizer of unsigned 64-bit values: every input bit moves every output bit."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _salt(consultation_id, department_code):
+    return int.from_bytes(blake2b(f"{consultation_id}|{department_code}".encode(), digest_size=8).digest(), "big")
+
+
+def band_keys(consultation_id, department_code, signatures):
+    """Return the keys of the bands of ``signatures`` (an array of N signatures) in the department's index.
+
+    One row of BANDS keys per signature, as signed 64-bit numbers.
+    """
+    bands = np.asarray(signatures, dtype=np.uint64).reshape(-1, BANDS, ROWS)
+    keys = np.uint64(_salt(consultation_id, department_code)) ^ _BAND_SALTS[np.newaxis, :]
+    for row in range(ROWS):
+        keys = _mix(keys ^ bands[:, :, row])
+    return keys.view(np.int64)
 
 
 def _key(label):
     return int.from_bytes(blake2b(label.encode(), digest_size=8).digest(), "big", signed=True)
-
-
-def band_keys(consultation_id, department_code, signature_):
-    """Return the keys of the bands of ``signature_`` in the department's index (none for no terms)."""
-    return [_key(f"{consultation_id}|{department_code}|{band}|"
-                 + ",".join(map(str, signature_[band * ROWS:(band + 1) * ROWS])))
-            for band in range(BANDS if signature_ else 0)]
 
 
 def fingerprint_key(consultation_id, department_code, fingerprint):
@@ -72,9 +87,10 @@ def fingerprint_key(consultation_id, department_code, fingerprint):
 
 
 def question_keys(consultation_id, department_code, terms, fingerprint):
-    """Return every key of a question with these terms and fingerprint."""
-    return band_keys(consultation_id, department_code, signature(terms)) + [
-        fingerprint_key(consultation_id, department_code, fingerprint)]
+    """Return every key of a text with these terms and fingerprint (None: its bands only), as plain numbers."""
+    found = signature(terms)
+    bands = [] if found is None else band_keys(consultation_id, department_code, found)[0].tolist()
+    return bands + ([fingerprint_key(consultation_id, department_code, fingerprint)] if fingerprint else [])
 
 
 def candidates(keys_by_probe, statuses):
