@@ -87,9 +87,13 @@ def _age(row):
     return (row.submitted_at, row.id)
 
 
-def published_duplicates(department_code, consultation_id, text, limit=3):
-    """Return published questions of the department that ``text`` repeats: what a citizen may support instead."""
-    ids = similar_questions(department_code, consultation_id, french.terms(text), french.fingerprint(text))[:limit]
+def published_duplicates(department_code, consultation_id, text, limit=3, fingerprint=None):
+    """Return published questions of the department that ``text`` repeats: what a citizen may support instead.
+
+    ``fingerprint`` is the text's, when the caller already has it.
+    """
+    ids = similar_questions(department_code, consultation_id, french.terms(text),
+                            fingerprint or french.fingerprint(text))[:limit]
     if not ids:
         return []
     found = {q.id: q for q in db.session.scalars(

@@ -120,9 +120,25 @@ def candidates(keys_by_probe, statuses):
     return found, rows
 
 
-def _keys_of(question):
-    return question_keys(question.consultation_id, question.department_code, (question.search_text or "").split(),
-                         question.fingerprint)
+def index_rows(questions):
+    """Return the rows of ``question_similarity_keys`` for questions (or rows with their columns), in bulk.
+
+    Each needs id, consultation_id, department_code, search_text and fingerprint.
+    """
+    rows = []
+    groups = {}
+    for question in questions:
+        groups.setdefault((question.consultation_id, question.department_code), []).append(question)
+    for (consultation_id, department_code), members in groups.items():
+        signatures = [signature((question.search_text or "").split()) for question in members]
+        indexed = [found for found in signatures if found is not None]
+        bands = iter(band_keys(consultation_id, department_code, np.stack(indexed)).tolist() if indexed else ())
+        for question, found in zip(members, signatures):
+            keys = next(bands) if found is not None else []
+            if question.fingerprint:
+                keys.append(fingerprint_key(consultation_id, department_code, question.fingerprint))
+            rows += [{"key": key, "question_id": question.id} for key in keys]
+    return rows
 
 
 @event.listens_for(Session, "after_flush")
@@ -137,5 +153,4 @@ def _reindex_flushed_questions(session, flush_context):
     stale = [question.id for question in changed if question not in session.new]
     if stale:
         connection.execute(delete(QuestionSimilarityKey).where(QuestionSimilarityKey.question_id.in_(stale)))
-    connection.execute(QuestionSimilarityKey.__table__.insert(), [
-        {"key": key, "question_id": question.id} for question in changed for key in _keys_of(question)])
+    connection.execute(QuestionSimilarityKey.__table__.insert(), index_rows(changed))

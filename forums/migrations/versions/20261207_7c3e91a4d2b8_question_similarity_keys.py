@@ -34,7 +34,7 @@ def upgrade():
 
 
 def _index_existing_questions():
-    from forums.services.similarity_index import question_keys
+    from forums.services.similarity_index import index_rows
 
     connection = op.get_bind()
     keys = sa.table('question_similarity_keys', sa.column('key', sa.BigInteger), sa.column('question_id'))
@@ -45,10 +45,7 @@ def _index_existing_questions():
             "WHERE id > :last ORDER BY id LIMIT :batch"), {"last": last_id, "batch": BATCH}).all()
         if not rows:
             return
-        connection.execute(keys.insert(), [
-            {"key": key, "question_id": row.id} for row in rows
-            for key in question_keys(row.consultation_id, row.department_code, row.search_text.split(),
-                                     row.fingerprint)])
+        connection.execute(keys.insert(), index_rows(rows))
         last_id = rows[-1].id
 
 
