@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from sqlalchemy import event, select
 
-from forums.models import Question, QuestionSimilarityKey, QuestionStatus, Role
+from forums.models import Question, QuestionCounter, QuestionSimilarityKey, QuestionStatus, Role
 from forums.services import duplicates, moderation
+from forums.services.questions import QuestionData, submit_question
 from forums.services import similarity_index
 from forums.services.similarity_index import question_keys
 from synthesis import french
@@ -134,3 +135,32 @@ def test_the_index_follows_new_edited_and_deleted_questions(db, subtopics, creat
     db.session.delete(question)
     db.session.commit()
     assert db.session.scalar(select(QuestionSimilarityKey).limit(1)) is None
+
+
+def test_a_submission_runs_the_same_statements_whatever_the_department_holds(app, db, subtopics, territories,
+                                                                             create_question, count_queries):
+    sub = subtopics["1.A.1"]
+
+    def submit(n):
+        data = QuestionData(theme_id=sub.part.theme_id, subtopic_id=sub.id, department_code="13",
+                            text=f"Combien de patrouilles de nuit sont prévues dans le quartier {n} de la ville cet été ?",
+                            charter_accepted=True, email=f"citoyen{n}@exemple.fr", form_nonce=f"nonce-of-the-form-{n}")
+        with app.test_request_context("/questions/poser", method="POST"), count_queries() as statements:
+            submit_question(data)
+            db.session.commit()
+        return len(statements)
+
+    def publish(count, start):
+        for n in range(start, start + count):
+            create_question(f"Que fait la police municipale contre le bruit {n} des scooters devant chez nous ?",
+                            status=QuestionStatus.PUBLISHED, submitted_at=NOW - timedelta(days=1, seconds=n))
+
+    # Past the references the factory gives.
+    db.session.add(QuestionCounter(department_code="13", last_number=1000))
+    publish(3, 0)
+    # Its keys are those of the next ones: every counted submission looks up candidates.
+    submit(0)
+    few = submit(1)
+    publish(40, 100)
+    assert submit(2) == few
+    assert few <= 14, f"{few} statements for one submission"
