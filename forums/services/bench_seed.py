@@ -619,14 +619,23 @@ class _Writer:
         """Buffer a row; write the buffers once one is full."""
         rows = self.rows[table]
         rows.append(row)
-        if len(rows) >= BATCH_SIZE:
+        # A question has about ten keys: they go in batches as large as its own.
+        if len(rows) >= (BATCH_SIZE * 10 if table == "question_similarity_keys" else BATCH_SIZE):
             self.flush()
 
     def flush(self):
         """Write every buffered row."""
         for name in self.ORDER:
             rows = self.rows.pop(name, None)
-            if rows:
+            if not rows:
+                continue
+            if name == "question_similarity_keys" and self.connection.dialect.name == "postgresql":
+                # Ten times as many rows as questions: COPY writes them several times faster than INSERT.
+                with self.connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+                        "COPY question_similarity_keys (key, question_id) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row((row["key"], row["question_id"]))
+            else:
                 self.connection.execute(self.tables[name].insert(), rows)
 
 
