@@ -142,8 +142,8 @@ def test_a_submission_runs_the_same_statements_whatever_the_department_holds(app
     sub = subtopics["1.A.1"]
 
     def submit(n):
-        data = QuestionData(theme_id=sub.part.theme_id, subtopic_id=sub.id, department_code="13",
-                            text=f"Combien de patrouilles de nuit sont prévues dans le quartier {n} de la ville cet été ?",
+        text = f"Combien de patrouilles de nuit sont prévues dans le quartier {n} de la ville cet été ?"
+        data = QuestionData(theme_id=sub.part.theme_id, subtopic_id=sub.id, department_code="13", text=text,
                             charter_accepted=True, email=f"citoyen{n}@exemple.fr", form_nonce=f"nonce-of-the-form-{n}")
         with app.test_request_context("/questions/poser", method="POST"), count_queries() as statements:
             submit_question(data)
