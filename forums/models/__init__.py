@@ -12,6 +12,7 @@ from .publication import PublicationState
 from .questions import (
     Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport, RejectionReason,
 )
+from .similarity import QuestionSimilarityKey
 from .syntheses import DepartmentSynthesis, NationalSynthesis, SynthesisAnnex, SynthesisStatus
 from .territories import Arrondissement, Canton, CantonKind, Commune, CommuneKind, Department, Region
 
@@ -46,6 +47,7 @@ __all__ = [
     "Question",
     "QuestionContact",
     "QuestionCounter",
+    "QuestionSimilarityKey",
     "QuestionStatus",
     "QuestionSupport",
     "Region",

@@ -27,6 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
@@ -36,13 +37,14 @@ from ..extensions import db
 from ..models import (
     AttendanceCategory, Canton, CantonKind, Commune, Consultation, Department, DepartmentSynthesis, Forum,
     ForumStatus, Minutes, MinutesAttachment, MinutesTopic, MinutesVersion, NationalSynthesis, OutgoingMail,
-    Proposal, ProposalOrigin, Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport,
-    RejectionReason, Speaker, SpeakerKind, Subtopic, SynthesisAnnex, Theme, ThemePart,
+    Proposal, ProposalOrigin, Question, QuestionContact, QuestionCounter, QuestionSimilarityKey, QuestionStatus,
+    QuestionSupport, RejectionReason, Speaker, SpeakerKind, Subtopic, SynthesisAnnex, Theme, ThemePart,
 )
 from ..models.forums import Invitee, ForumDateChange, forum_cantons, forum_communes
 from ..models.territories import Arrondissement, commune_cantons
 from ..timeutils import PARIS
 from .audit import record_event
+from . import similarity_index
 from .consultations import DATA_DIR, load_consultation_file, seed_consultation
 
 #: The consultation the bench writes into, unless told otherwise.
@@ -349,20 +351,39 @@ class _Texts:
 
     def __init__(self):
         self._sentences = {}
+        #: search_text → MinHash signature of its terms, for the similarity index.
+        self.signatures = {}
 
     def _sentence(self, sentence):
         found = self._sentences.get(sentence)
         if found is None:
             normalised = " ".join(french.strip_accents(word) for word in french.words(sentence))
-            found = self._sentences[sentence] = (french.search_text(sentence), normalised)
+            search = french.search_text(sentence)
+            found = self._sentences[sentence] = (search, normalised, similarity_index.signature(search.split()))
         return found
 
     def compose(self, sentences):
         """Return (text, search_text, fingerprint) of the sentences joined by spaces, as the app computes them."""
         parts = [self._sentence(sentence) for sentence in sentences]
-        search = " ".join(terms for terms, _ in parts if terms)
-        normalised = " ".join(words for _, words in parts if words)
+        search = " ".join(terms for terms, _, _ in parts if terms)
+        normalised = " ".join(words for _, words, _ in parts if words)
+        if search not in self.signatures:
+            # The signature of a union of term sets is the element-wise minimum of theirs.
+            signatures = [part for _, _, part in parts if part is not None]
+            self.signatures[search] = np.minimum.reduce(signatures) if signatures else None
         return " ".join(sentences), search, hashlib.sha256(normalised.encode()).hexdigest()
+
+    def keys(self, rows):
+        """Return the similarity index keys of question rows of one department, as the app computes them."""
+        first = rows[0]
+        consultation_id, department_code = first["consultation_id"], first["department_code"]
+        signatures = [self.signatures[row["search_text"]] for row in rows]
+        indexed = [signature for signature in signatures if signature is not None]
+        bands = iter(similarity_index.band_keys(consultation_id, department_code, np.stack(indexed)).tolist()
+                     if indexed else ())
+        return [(next(bands) if signature is not None else [])
+                + [similarity_index.fingerprint_key(consultation_id, department_code, row["fingerprint"])]
+                for row, signature in zip(rows, signatures)]
 
 
 def seed_bench(questions=1_000_000, minutes=3_000, seed=1, slug=DEFAULT_SLUG, progress=None):
@@ -463,6 +484,7 @@ def _purge(consultation):
         (None, delete(OutgoingMail).where(OutgoingMail.question_id.in_(question_ids))),
         (None, delete(QuestionSupport).where(QuestionSupport.question_id.in_(question_ids))),
         (None, delete(QuestionContact).where(QuestionContact.question_id.in_(question_ids))),
+        (None, delete(QuestionSimilarityKey).where(QuestionSimilarityKey.question_id.in_(question_ids))),
         ("questions", delete(Question).where(Question.consultation_id == consultation.id)),
         ("propositions", delete(Proposal).where(Proposal.consultation_id == consultation.id)),
         (None, delete(MinutesTopic).where(MinutesTopic.minutes_id.in_(minutes_ids))),
@@ -583,27 +605,37 @@ class _Writer:
 
     #: Tables in the order their rows must reach the database.
     ORDER = ("forums", "forum_cantons", "forum_communes", "speakers", "minutes", "minutes_topics",
-             "proposals", "minutes_versions", "questions")
+             "proposals", "minutes_versions", "questions", "question_similarity_keys")
 
     def __init__(self, connection):
         self.connection = connection
         self.tables = {table.name: table for table in (
             Forum.__table__, forum_cantons, forum_communes, Speaker.__table__, Minutes.__table__,
-            MinutesTopic.__table__, Proposal.__table__, MinutesVersion.__table__, Question.__table__)}
+            MinutesTopic.__table__, Proposal.__table__, MinutesVersion.__table__, Question.__table__,
+            QuestionSimilarityKey.__table__)}
         self.rows = defaultdict(list)
 
     def add(self, table, row):
         """Buffer a row; write the buffers once one is full."""
         rows = self.rows[table]
         rows.append(row)
-        if len(rows) >= BATCH_SIZE:
+        # A question has about ten keys: they go in batches as large as its own.
+        if len(rows) >= (BATCH_SIZE * 10 if table == "question_similarity_keys" else BATCH_SIZE):
             self.flush()
 
     def flush(self):
         """Write every buffered row."""
         for name in self.ORDER:
             rows = self.rows.pop(name, None)
-            if rows:
+            if not rows:
+                continue
+            if name == "question_similarity_keys" and self.connection.dialect.name == "postgresql":
+                # Ten times as many rows as questions: COPY writes them several times faster than INSERT.
+                with self.connection.connection.driver_connection.cursor() as cursor, cursor.copy(
+                        "COPY question_similarity_keys (key, question_id) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row((row["key"], row["question_id"]))
+            else:
                 self.connection.execute(self.tables[name].insert(), rows)
 
 
@@ -836,11 +868,13 @@ def _write_questions(writer, rng, consultation, subtopics, territories, forums_b
             # Nobody holds the follow-up link of a bench question: the hash of a seeded value will do.
             row["followup_token_hash"] = hashlib.sha256(f"bench:{row['reference']}:{next_id}".encode()).hexdigest()
             next_id += 1
-        for row in rows:
+        for row, keys in zip(rows, texts.keys(rows) if rows else ()):
             if row["merged_into_id"] is not None:
                 row["merged_into_id"] = row["merged_into_id"]["id"]
             report.questions[row["status"]] += 1
             writer.add("questions", row)
+            for key in keys:
+                writer.add("question_similarity_keys", {"key": key, "question_id": row["id"]})
         if count:
             writer.flush()
             _store_counter(territory.code, number, territory.code in counters)

@@ -2,9 +2,10 @@
 
 In the 2019 national debate more than half of the open texts were duplicates or under ten words.
 Exact duplicates share a fingerprint (same words, whatever accents, case and punctuation); near
-duplicates share most of their French terms (Jaccard similarity of the term sets).
+duplicates share most of their French terms (Jaccard similarity of the term sets). Candidates come
+from the similarity index (``services.similarity_index``); the rule below decides.
 """
-from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,6 +14,7 @@ from synthesis import french
 
 from ..extensions import db
 from ..models import Question, QuestionStatus
+from . import similarity_index
 
 #: Below this many words a question is "very short": the citizen is asked to confirm it.
 SHORT_TEXT_WORDS = 10
@@ -41,40 +43,57 @@ def _near(terms_a, terms_b):
     return similarity(terms_a, terms_b) >= NEAR_DUPLICATE_SIMILARITY
 
 
-def _candidates(department_code, consultation_id, statuses):
-    # Only the columns needed: a department holds thousands of questions.
-    return db.session.execute(
-        select(Question.id, Question.fingerprint, Question.search_text, Question.submitted_at)
-        .where(Question.department_code == department_code, Question.consultation_id == consultation_id,
-               Question.status.in_(statuses))
-        .order_by(Question.submitted_at, Question.id)
-    ).all()
+def similar_questions(department_code, consultation_id, terms, fingerprint=None,
+                      statuses=(QuestionStatus.PUBLISHED,), before=None):
+    """Return ids of the department's questions that repeat a text: exact repeats first, then near ones.
+
+    ``terms`` are the text's terms, ``fingerprint`` its fingerprint (None: near repeats only);
+    only questions whose status is among ``statuses`` count, and with ``before`` (a question)
+    only those submitted earlier. Oldest first within each kind. The similarity index gives the
+    few candidates; the department is never loaded.
+    """
+    probe = _Probe(frozenset(terms), fingerprint, before)
+    return _similar(department_code, consultation_id, [probe], statuses)[probe]
 
 
-def _matches(text_fingerprint, terms, candidates, postings, exclude_ids=()):
-    """Return candidate ids matching (exact first, then near), oldest first within each kind."""
-    exact = [row.id for row in candidates if row.fingerprint == text_fingerprint and row.id not in exclude_ids]
-    overlap = Counter(question_id for term in terms for question_id in postings.get(term, ()))
-    near = [
-        row.id for row in candidates
-        if row.id in overlap and row.id not in exclude_ids and row.id not in exact
-        and _near(terms, set(row.search_text.split()))
-    ]
-    return exact + near
+@dataclass(frozen=True, eq=False)
+class _Probe:
+    """A text looked for: its terms, its fingerprint, and the question the matches must be earlier than."""
+
+    terms: frozenset
+    fingerprint: str | None
+    before: Question | None = None
 
 
-def _postings(candidates):
-    postings = {}
-    for row in candidates:
-        for term in set(row.search_text.split()):
-            postings.setdefault(term, []).append(row.id)
-    return postings
+def _similar(department_code, consultation_id, probes, statuses):
+    """Return {probe: matching ids, exact first then near, oldest first} for probes of one department."""
+    keys = {probe: similarity_index.question_keys(consultation_id, department_code, probe.terms, probe.fingerprint)
+            for probe in probes}
+    found, rows = similarity_index.candidates(keys, statuses)
+    matches = {}
+    for probe in probes:
+        rows_found = sorted((rows[question_id] for question_id in found[probe]), key=_age)
+        if probe.before is not None:
+            limit = (probe.before.submitted_at, probe.before.id)
+            rows_found = [row for row in rows_found if _age(row) < limit]
+        exact = [row.id for row in rows_found if probe.fingerprint and row.fingerprint == probe.fingerprint]
+        near = [row.id for row in rows_found
+                if row.id not in exact and _near(probe.terms, set(row.search_text.split()))]
+        matches[probe] = exact + near
+    return matches
 
 
-def published_duplicates(department_code, consultation_id, text, limit=3):
-    """Return published questions of the department that ``text`` repeats: what a citizen may support instead."""
-    candidates = _candidates(department_code, consultation_id, [QuestionStatus.PUBLISHED])
-    ids = _matches(french.fingerprint(text), set(french.terms(text)), candidates, _postings(candidates))[:limit]
+def _age(row):
+    return (row.submitted_at, row.id)
+
+
+def published_duplicates(department_code, consultation_id, text, limit=3, fingerprint=None):
+    """Return published questions of the department that ``text`` repeats: what a citizen may support instead.
+
+    ``fingerprint`` is the text's, when the caller already has it.
+    """
+    ids = similar_questions(department_code, consultation_id, french.terms(text),
+                            fingerprint or french.fingerprint(text))[:limit]
     if not ids:
         return []
     found = {q.id: q for q in db.session.scalars(
@@ -94,17 +113,13 @@ def likely_originals(questions):
     for question in questions:
         groups.setdefault((question.department_code, question.consultation_id), []).append(question)
     for (department_code, consultation_id), members in groups.items():
-        candidates = _candidates(department_code, consultation_id, [QuestionStatus.PUBLISHED, QuestionStatus.PENDING])
-        postings = _postings(candidates)
-        for question in members:
-            not_earlier = {
-                row.id for row in candidates
-                if (row.submitted_at, row.id) >= (question.submitted_at, question.id)
-            }
-            ids = _matches(question.fingerprint, set(question.search_text.split()), candidates, postings,
-                           exclude_ids=not_earlier | {question.id})
-            if ids:
-                originals[question.id] = ids[0]
+        probes = {question.id: _Probe(frozenset(question.search_text.split()), question.fingerprint, question)
+                  for question in members}
+        matches = _similar(department_code, consultation_id, list(probes.values()),
+                           [QuestionStatus.PUBLISHED, QuestionStatus.PENDING])
+        for question_id, probe in probes.items():
+            if matches[probe]:
+                originals[question_id] = matches[probe][0]
     if not originals:
         return {}
     loaded = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(originals.values()))))}

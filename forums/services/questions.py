@@ -17,7 +17,7 @@ from datetime import datetime, time
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import format_number
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -246,24 +246,21 @@ def submit_question(data, confirmed=False, now=None):
     token = _followup_token(valid, data.form_nonce)
     # Before the duplicate check: a form sent again after its question was published repeats itself.
     _refuse_replay(data, token)
+    fingerprint = french.fingerprint(valid.text)
     if not confirmed:
         short = duplicates.is_short(valid.text)
-        repeated = duplicates.published_duplicates(valid.department.code, valid.consultation.id, valid.text)
+        repeated = duplicates.published_duplicates(valid.department.code, valid.consultation.id, valid.text,
+                                                   fingerprint=fingerprint)
         if short or repeated:
             raise NeedsConfirmation(short, repeated)
-    # The counter row stays locked until the transaction ends: submissions to one department are
-    # serialised from here on, so a twin sent at the same moment has committed by now; look again.
-    reference = allocate_reference(valid.department.code)
-    _refuse_replay(data, token)
     question = Question(
         consultation_id=valid.consultation.id,
         department_code=valid.department.code,
         forum_id=valid.forum.id if valid.forum else None,
         theme_id=valid.theme.id,
         subtopic_id=valid.subtopic.id,
-        reference=reference,
         text=valid.text,
-        fingerprint=french.fingerprint(valid.text),
+        fingerprint=fingerprint,
         commune_code=valid.commune_code,
         postal_code=valid.postal_code,
         status=QuestionStatus.PENDING,
@@ -271,6 +268,11 @@ def submit_question(data, confirmed=False, now=None):
         submitted_at=now or utcnow(),
     )
     question.set_public_text(valid.text)
+    # The counter row stays locked until the transaction ends: submissions to one department are
+    # serialised from here on, so a twin sent at the same moment has committed by now; look again.
+    # Everything that can be worked out before (terms, hashes) was, to hold the lock briefly.
+    question.reference = allocate_reference(valid.department.code)
+    _refuse_replay(data, token)
     if valid.email or valid.display_name:
         question.contact = QuestionContact(email=valid.email, display_name=valid.display_name)
     db.session.add(question)
@@ -285,17 +287,13 @@ def submit_question(data, confirmed=False, now=None):
 def allocate_reference(department_code):
     """Return the department's next reference ("13-000124"); its counter stays locked until commit."""
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(QuestionCounter).values(department_code=department_code, last_number=0)
-        .on_conflict_do_nothing(index_elements=["department_code"])
-    )
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QuestionCounter)
+    # One statement creates the department's counter or moves it on, and locks its row.
     number = db.session.execute(
-        update(QuestionCounter)
-        .where(QuestionCounter.department_code == department_code)
-        .values(last_number=QuestionCounter.last_number + 1)
+        insert.values(department_code=department_code, last_number=1)
+        .on_conflict_do_update(index_elements=["department_code"],
+                               set_={"last_number": QuestionCounter.last_number + 1})
         .returning(QuestionCounter.last_number)
-        .execution_options(synchronize_session=False)
     ).scalar_one()
     return f"{department_code}-{number:06d}"
 

@@ -9,11 +9,12 @@ from synthesis import french
 
 from forums.models import (
     Canton, CantonKind, Consultation, Forum, ForumStatus, Minutes, MinutesTopic, MinutesVersion, Proposal,
-    Question, QuestionCounter, QuestionStatus, Speaker,
+    Question, QuestionCounter, QuestionSimilarityKey, QuestionStatus, Speaker,
 )
 from forums.models.forums import forum_cantons, forum_communes
 from forums.services.bench_seed import BENCH_MARK, BenchError, seed_bench
 from forums.services.coverage import national_coverage
+from forums.services.similarity_index import index_rows
 from forums.services.territories import load_territories
 from forums.timeutils import PARIS
 
@@ -185,3 +186,13 @@ def test_whole_country(db):
     assert {unit.kind for unit in coverage["69"].covered} == {"canton", "commune"}
     departments = set(db.session.scalars(select(Question.department_code).distinct()))
     assert len(departments) == 101
+
+
+def test_seeded_questions_have_the_similarity_keys_the_app_gives(db, territories):
+    consultation = seed_bench(questions=300, minutes=4, seed=4).consultation
+    questions = db.session.scalars(select(Question).where(Question.consultation_id == consultation.id)).all()
+    stored = Counter()
+    for key, question_id in db.session.execute(select(QuestionSimilarityKey.key, QuestionSimilarityKey.question_id)):
+        stored[question_id, key] += 1
+    expected = Counter((row["question_id"], row["key"]) for row in index_rows(questions))
+    assert stored == expected and len(expected) > 300

@@ -149,17 +149,19 @@ def _receive(consultation):
         log.info("question form posted again: reference=%s", replay.question.reference)
         return redirect(url_for(".question_followup", token=replay.token, nouvelle=1), 303)
     else:
+        # Read before the commit expires them: reading after would load the question again.
+        question_id, reference, forum_id = question.id, question.reference, question.forum_id
         db.session.commit()
-        log.info("question received: reference=%s forum=%s", question.reference, question.forum_id)
-        _send_acknowledgement(question)
+        log.info("question received: reference=%s forum=%s", reference, forum_id)
+        _send_acknowledgement(question_id, reference)
         return redirect(url_for(".question_followup", token=token, nouvelle=1), 303)
     return _form_page(form, consultation, department, confirmation=confirmation)
 
 
-def _send_acknowledgement(question):
+def _send_acknowledgement(question_id, reference):
     """Try to send the question's acknowledgement now; the outbox retries it if this fails."""
     mails = db.session.scalars(
-        select(OutgoingMail).where(OutgoingMail.question_id == question.id, OutgoingMail.kind == "acknowledgement")
+        select(OutgoingMail).where(OutgoingMail.question_id == question_id, OutgoingMail.kind == "acknowledgement")
     ).all()
     if not mails:
         return
@@ -169,7 +171,7 @@ def _send_acknowledgement(question):
         # The question is committed: whatever breaks in the mail path must not hide its reference
         # from the citizen, who would otherwise send it again. The message stays in the outbox.
         db.session.rollback()
-        log.exception("acknowledgement of %s not sent now; it stays in the outbox", question.reference)
+        log.exception("acknowledgement of %s not sent now; it stays in the outbox", reference)
 
 
 def _requested_forum(value, consultation):

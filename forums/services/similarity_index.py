@@ -1,0 +1,156 @@
+"""The similarity index: which questions of a department may repeat a text, without loading the department.
+
+Each question is stored under a few keys (``question_similarity_keys``): its fingerprint, and the
+bands of a MinHash signature of its terms (locality-sensitive hashing). Two term sets with Jaccard
+similarity s share a given band with probability s³: texts at the near-duplicate threshold (0.75)
+share at least one of the ten bands 99.6 % of the time, identical term sets always, texts sharing
+a third of their terms seldom. Every key mixes the consultation and the department, so a lookup
+touches only that department's rows, whatever the size of the nation. The index gives candidates;
+``services.duplicates`` applies the exact rule to them.
+
+Signatures are datasketch's MinHash with a fixed seed; keys are BLAKE2 digests and splitmix64
+mixes of them, never Python's ``hash()``: the same in every process and release.
+The index follows the ORM: a flush that adds a question or changes its terms or fingerprint rewrites
+its keys. Bulk writers (the bench seed, migrations) call ``question_keys`` themselves. Texts blanked
+by the personal-data purge keep stale keys: a key never decides, the current text does.
+"""
+from functools import lru_cache
+from hashlib import blake2b
+
+import numpy as np
+from datasketch import MinHash
+from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Question, QuestionSimilarityKey
+
+#: Signature = BANDS bands of ROWS minimum hashes each.
+BANDS = 10
+ROWS = 3
+#: Changing these, the seed or how keys are hashed requires rebuilding the index (see the migration).
+_SEED = 20261207
+_PERMUTATIONS = MinHash(num_perm=BANDS * ROWS, seed=_SEED).permutations
+_BAND_SALTS = np.array([int.from_bytes(blake2b(f"band-{band}".encode(), digest_size=8).digest(), "big")
+                        for band in range(BANDS)], dtype=np.uint64)
+_WATCHED = ("search_text", "fingerprint", "department_code", "consultation_id")
+
+
+@lru_cache(maxsize=65536)
+def _term_signature(term):
+    minhash = MinHash(num_perm=BANDS * ROWS, permutations=_PERMUTATIONS)
+    minhash.update(term.encode())
+    values = minhash.hashvalues
+    values.flags.writeable = False
+    return values
+
+
+def signature(terms):
+    """Return the MinHash signature of a set of terms (BANDS × ROWS numbers), or None when there are none.
+
+    The signature of a union is the element-wise minimum of the signatures of its parts.
+    """
+    parts = [_term_signature(term) for term in set(terms)]
+    return np.minimum.reduce(parts) if parts else None
+
+
+def _mix(values):
+    """Return splitmix64's finalizer of unsigned 64-bit values: every input bit moves every output bit."""
+    values = (values ^ (values >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return values ^ (values >> np.uint64(31))
+
+
+def _salt(consultation_id, department_code):
+    return int.from_bytes(blake2b(f"{consultation_id}|{department_code}".encode(), digest_size=8).digest(), "big")
+
+
+def band_keys(consultation_id, department_code, signatures):
+    """Return the keys of the bands of ``signatures`` (an array of N signatures) in the department's index.
+
+    One row of BANDS keys per signature, as signed 64-bit numbers.
+    """
+    bands = np.asarray(signatures, dtype=np.uint64).reshape(-1, BANDS, ROWS)
+    keys = np.uint64(_salt(consultation_id, department_code)) ^ _BAND_SALTS[np.newaxis, :]
+    for row in range(ROWS):
+        keys = _mix(keys ^ bands[:, :, row])
+    return keys.view(np.int64)
+
+
+def _key(label):
+    return int.from_bytes(blake2b(label.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def fingerprint_key(consultation_id, department_code, fingerprint):
+    """Return the key under which questions with this fingerprint are found in the department."""
+    return _key(f"{consultation_id}|{department_code}|fingerprint|{fingerprint}")
+
+
+def question_keys(consultation_id, department_code, terms, fingerprint):
+    """Return every key of a text with these terms and fingerprint (None: its bands only), as plain numbers."""
+    found = signature(terms)
+    bands = [] if found is None else band_keys(consultation_id, department_code, found)[0].tolist()
+    return bands + ([fingerprint_key(consultation_id, department_code, fingerprint)] if fingerprint else [])
+
+
+def candidates(keys_by_probe, statuses):
+    """Return ({probe: set of question ids}, {question id: row}) for the questions sharing a key of each probe.
+
+    ``keys_by_probe`` maps any hashable to keys. Rows carry id, fingerprint, search_text and
+    submitted_at, for questions whose status is among ``statuses``. Two statements, whatever
+    the number of probes; rows are the candidates only.
+    """
+    wanted = {key for keys in keys_by_probe.values() for key in keys}
+    if not wanted:
+        return {probe: set() for probe in keys_by_probe}, {}
+    holders = {}
+    for key, question_id in db.session.execute(
+            select(QuestionSimilarityKey.key, QuestionSimilarityKey.question_id)
+            .where(QuestionSimilarityKey.key.in_(wanted))):
+        holders.setdefault(key, set()).add(question_id)
+    ids = set().union(*holders.values()) if holders else set()
+    rows = {}
+    if ids:
+        rows = {row.id: row for row in db.session.execute(
+            select(Question.id, Question.fingerprint, Question.search_text, Question.submitted_at)
+            .where(Question.id.in_(ids), Question.status.in_(statuses)))}
+    found = {probe: {question_id for key in keys for question_id in holders.get(key, ())
+                     if question_id in rows}
+             for probe, keys in keys_by_probe.items()}
+    return found, rows
+
+
+def index_rows(questions):
+    """Return the rows of ``question_similarity_keys`` for questions (or rows with their columns), in bulk.
+
+    Each needs id, consultation_id, department_code, search_text and fingerprint.
+    """
+    rows = []
+    groups = {}
+    for question in questions:
+        groups.setdefault((question.consultation_id, question.department_code), []).append(question)
+    for (consultation_id, department_code), members in groups.items():
+        signatures = [signature((question.search_text or "").split()) for question in members]
+        indexed = [found for found in signatures if found is not None]
+        bands = iter(band_keys(consultation_id, department_code, np.stack(indexed)).tolist() if indexed else ())
+        for question, found in zip(members, signatures):
+            keys = next(bands) if found is not None else []
+            if question.fingerprint:
+                keys.append(fingerprint_key(consultation_id, department_code, question.fingerprint))
+            rows += [{"key": key, "question_id": question.id} for key in keys]
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _reindex_flushed_questions(session, flush_context):
+    """Rewrite the keys of questions added, or whose words changed, in this flush."""
+    changed = [obj for obj in session.new if isinstance(obj, Question)]
+    changed += [obj for obj in session.dirty if isinstance(obj, Question)
+                and any(inspect(obj).attrs[name].history.has_changes() for name in _WATCHED)]
+    if not changed:
+        return
+    connection = session.connection()
+    stale = [question.id for question in changed if question not in session.new]
+    if stale:
+        connection.execute(delete(QuestionSimilarityKey).where(QuestionSimilarityKey.question_id.in_(stale)))
+    connection.execute(QuestionSimilarityKey.__table__.insert(), index_rows(changed))
