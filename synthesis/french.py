@@ -5,6 +5,7 @@ here) and to spot duplicates; :mod:`synthesis.meaning` adds its words without a 
 """
 import hashlib
 import re
+import threading
 import unicodedata
 
 import snowballstemmer
@@ -28,7 +29,16 @@ serait seront ses si sien sienne soi soient sois soit sommes son sont sous suis 
 toi ton tous tout toute toutes tres tu un une unes uns vers voila vos votre vous y
 """.split())
 
-_stemmer = snowballstemmer.stemmer("french")
+#: Snowball stemmers keep their state on the instance: one per thread (gunicorn serves with threads).
+_stemmers = threading.local()
+
+
+def stem(word):
+    """Return the French Snowball stem of ``word``, with this thread's own stemmer."""
+    stemmer = getattr(_stemmers, "french", None)
+    if stemmer is None:
+        stemmer = _stemmers.french = snowballstemmer.stemmer("french")
+    return stemmer.stemWord(word)
 
 
 def strip_accents(text):
@@ -57,7 +67,7 @@ def terms(text):
         if bare in STOP_WORDS or (len(bare) < 2 and not bare.isdigit()):
             continue
         # Stem the bare word: "securite" typed without accents must give the term of "sécurité".
-        result.append(_stemmer.stemWord(bare))
+        result.append(stem(bare))
     return result
 
 

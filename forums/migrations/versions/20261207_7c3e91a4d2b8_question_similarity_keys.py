@@ -1,7 +1,7 @@
 """The similarity index of questions: a few keys per question, to find repeats without loading a department.
 
 Revision ID: 7c3e91a4d2b8
-Revises: 5b1e7c2d9a40
+Revises: 3c8e1f6a2d47
 Create Date: 2026-12-07 20:30:00.000000
 
 Existing questions are indexed here, in batches, with the keys the application computes.
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c3e91a4d2b8'
-down_revision = '5b1e7c2d9a40'
+down_revision = '3c8e1f6a2d47'
 branch_labels = None
 depends_on = None
 
