@@ -54,8 +54,6 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
-from scipy import sparse
-from scipy.cluster.hierarchy import fcluster, linkage
 
 from . import sources as refs
 from .french import strip_accents
@@ -111,6 +109,21 @@ SIGNATURE_DIGITS = 3
 #: Two departments' concerns are one concern when their signatures are at least this similar
 #: (average of the cosines of their terms and of their vectors).
 COMBINE_MIN_SIMILARITY = 0.45
+
+
+def _sparse():
+    # SciPy is imported when concerns are computed, not by every web process that imports this
+    # module: it weighs 40 MB per process.
+    from scipy import sparse
+
+    return sparse
+
+
+def _average_linkage(condensed, distance):
+    """Return the flat clusters of average-linkage clustering of ``condensed``, cut at ``distance``."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    return fcluster(linkage(condensed, "average"), distance, "distance")
 
 
 @dataclass(frozen=True)
@@ -283,9 +296,9 @@ def _letter_grams(term):
 
 def _normalise_rows(matrix):
     """Return ``matrix`` (sparse or dense) with rows scaled to unit length; empty rows stay empty."""
-    if sparse.issparse(matrix):
+    if _sparse().issparse(matrix):
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        return sparse.diags(1 / np.where(norms > 0, norms, 1)) @ matrix
+        return _sparse().diags(1 / np.where(norms > 0, norms, 1)) @ matrix
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms > 0, norms, 1)
 
@@ -295,8 +308,8 @@ class _Features:
     """The three views of every unit, rows scaled to unit length times the square root of their
     weight (so that the sum of their dot products is the similarity), and what signatures need."""
 
-    words: sparse.csr_matrix
-    letters: sparse.csr_matrix
+    words: "scipy.sparse.csr_matrix"
+    letters: "scipy.sparse.csr_matrix"
     vectors: np.ndarray
     subtopics: np.ndarray
     terms: list
@@ -326,13 +339,13 @@ def _features(units):
                 rows.append(row)
                 columns.append(column)
     count = len(units)
-    presence = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(count, len(vocabulary)))
+    presence = _sparse().csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(count, len(vocabulary)))
     frequency = np.asarray(presence.sum(axis=0)).ravel()
     idf = np.log((count + 1) / (frequency + 1)) + 1
     vocabulary_terms = [None] * len(vocabulary)
     for term, column in vocabulary.items():
         vocabulary_terms[column] = term
-    weighted = (presence @ sparse.diags(idf)).tocsr()
+    weighted = (presence @ _sparse().diags(idf)).tocsr()
 
     # Letter sequences of each term, then of each unit (a sequence counts once per unit).
     grams = {}
@@ -341,13 +354,13 @@ def _features(units):
         for gram in _letter_grams(term):
             gram_rows.append(column)
             gram_columns.append(grams.setdefault(gram, len(grams)))
-    term_grams = sparse.csr_matrix((np.ones(len(gram_rows)), (gram_rows, gram_columns)),
+    term_grams = _sparse().csr_matrix((np.ones(len(gram_rows)), (gram_rows, gram_columns)),
                                    shape=(len(vocabulary_terms), len(grams)))
     letters = (presence @ term_grams).tocsr()
     letters.data[:] = 1.0
     # Weighted by rarity too: long texts share common sequences ("ion", "men") whatever they say.
     gram_frequency = np.asarray((letters > 0).sum(axis=0)).ravel()
-    letters = (letters @ sparse.diags(np.log((count + 1) / (gram_frequency + 1)) + 1)).tocsr()
+    letters = (letters @ _sparse().diags(np.log((count + 1) / (gram_frequency + 1)) + 1)).tocsr()
 
     # Word vectors: of the lemma as most often written with its accents, else without.
     table = vectors().table if vocabulary_terms else np.zeros((0, VECTOR_DIMENSIONS), np.float32)
@@ -399,8 +412,8 @@ def _cluster(features, units):
         distance = 1.0 - similarity
         np.fill_diagonal(distance, 0.0)
         condensed = distance[np.triu_indices(len(sample), 1)]
-        labels = fcluster(linkage(np.clip(condensed, 0.0, None), "average"),
-                          1.0 - MIN_SIMILARITY, "distance") if len(sample) > 1 else np.ones(1)
+        labels = _average_linkage(np.clip(condensed, 0.0, None), 1.0 - MIN_SIMILARITY) if len(sample) > 1 \
+            else np.ones(1)
         members = defaultdict(list)
         for index, label in zip(sample.tolist(), labels.tolist()):
             members[label].append(index)
@@ -425,7 +438,7 @@ def _join(features, unit_codes, code_count, groups, rest):
     """Return, for each unit of ``rest``, the group it joins (-1 for none): best average similarity above the threshold."""
     count = len(unit_codes)
     sizes = np.array([len(group) for group in groups], dtype=np.float64)
-    membership = sparse.diags(1 / sizes) @ sparse.csr_matrix(
+    membership = _sparse().diags(1 / sizes) @ _sparse().csr_matrix(
         (np.ones(int(sizes.sum())), ([position for position, group in enumerate(groups) for _ in group],
                                      [index for group in groups for index in group])), shape=(len(groups), count))
     # Average similarity to a group = dot product with the group's mean, plus the bonus times the
@@ -433,7 +446,7 @@ def _join(features, unit_codes, code_count, groups, rest):
     word_means = (membership @ features.words).tocsr()
     letter_means = (membership @ features.letters).tocsr()
     vector_means = membership @ features.vectors
-    shares = (membership @ sparse.csr_matrix((np.ones(count), (np.arange(count), unit_codes)),
+    shares = (membership @ _sparse().csr_matrix((np.ones(count), (np.arange(count), unit_codes)),
                                              shape=(count, code_count))).toarray()
     chosen = np.full(len(rest), -1)
     for start in range(0, len(rest), 2000):
@@ -902,7 +915,8 @@ def _signature_similarity(concerns):
             rows.append(row)
             columns.append(vocabulary.setdefault(term, len(vocabulary)))
             values.append(weight)
-    terms = _normalise_rows(sparse.csr_matrix((values, (rows, columns)), shape=(len(concerns), max(1, len(vocabulary)))))
+    terms = _normalise_rows(_sparse().csr_matrix((values, (rows, columns)),
+                                                 shape=(len(concerns), max(1, len(vocabulary)))))
     vectors_ = np.array([_dequantise(concern.vector) for concern in concerns])
     similarity = 0.5 * (terms @ terms.T).toarray() + 0.5 * (vectors_ @ vectors_.T)
     return np.round(similarity, PRECISION)
@@ -918,7 +932,7 @@ def signature_groups(concerns):
         return [[0]] if concerns else []
     distance = 1.0 - _signature_similarity(concerns)
     condensed = np.clip(distance[np.triu_indices(len(concerns), 1)], 0.0, None)
-    labels = fcluster(linkage(condensed, "average"), 1.0 - COMBINE_MIN_SIMILARITY, "distance").tolist()
+    labels = _average_linkage(condensed, 1.0 - COMBINE_MIN_SIMILARITY).tolist()
     grouped = defaultdict(list)
     for position, label in enumerate(labels):
         grouped[label].append(position)

@@ -8,17 +8,19 @@ a third of their terms seldom. Every key mixes the consultation and the departme
 touches only that department's rows, whatever the size of the nation. The index gives candidates;
 ``services.duplicates`` applies the exact rule to them.
 
-Signatures are datasketch's MinHash with a fixed seed; keys are BLAKE2 digests and splitmix64
-mixes of them, never Python's ``hash()``: the same in every process and release.
+Signatures are MinHash with a fixed seed, computed exactly as datasketch's ``MinHash`` does (SHA-1
+of each term, universal hashing modulo the Mersenne prime 2⁶¹ − 1, seeded ``RandomState``
+permutations); importing datasketch would cost each server process 64 MB (it loads SciPy) for
+these few lines. Keys are BLAKE2 digests and splitmix64 mixes of them, never Python's ``hash()``:
+the same in every process and release.
 The index follows the ORM: a flush that adds a question or changes its terms or fingerprint rewrites
 its keys. Bulk writers (the bench seed, migrations) call ``question_keys`` themselves. Texts blanked
 by the personal-data purge keep stale keys: a key never decides, the current text does.
 """
 from functools import lru_cache
-from hashlib import blake2b
+from hashlib import blake2b, sha1
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,19 @@ BANDS = 10
 ROWS = 3
 #: Changing these, the seed or how keys are hashed requires rebuilding the index (see the migration).
 _SEED = 20261207
-_PERMUTATIONS = MinHash(num_perm=BANDS * ROWS, seed=_SEED).permutations
+_MERSENNE_PRIME = np.uint64((1 << 61) - 1)
+_MAX_HASH = np.uint64((1 << 32) - 1)
+
+
+def _permutations(count, seed):
+    # Drawn in datasketch's order: (a, b) per permutation, a ≥ 1.
+    generator = np.random.RandomState(seed)
+    pairs = [(generator.randint(1, _MERSENNE_PRIME, dtype=np.uint64),
+              generator.randint(0, _MERSENNE_PRIME, dtype=np.uint64)) for _ in range(count)]
+    return np.array(pairs, dtype=np.uint64).T
+
+
+_PERMUTATIONS = _permutations(BANDS * ROWS, _SEED)
 _BAND_SALTS = np.array([int.from_bytes(blake2b(f"band-{band}".encode(), digest_size=8).digest(), "big")
                         for band in range(BANDS)], dtype=np.uint64)
 _WATCHED = ("search_text", "fingerprint", "department_code", "consultation_id")
@@ -38,9 +52,9 @@ _WATCHED = ("search_text", "fingerprint", "department_code", "consultation_id")
 
 @lru_cache(maxsize=65536)
 def _term_signature(term):
-    minhash = MinHash(num_perm=BANDS * ROWS, permutations=_PERMUTATIONS)
-    minhash.update(term.encode())
-    values = minhash.hashvalues
+    hashed = np.uint64(int.from_bytes(sha1(term.encode()).digest()[:4], "little"))
+    a, b = _PERMUTATIONS
+    values = np.bitwise_and((a * hashed + b) % _MERSENNE_PRIME, _MAX_HASH)
     values.flags.writeable = False
     return values
 

@@ -164,3 +164,12 @@ def test_a_submission_runs_the_same_statements_whatever_the_department_holds(app
     publish(40, 100)
     assert submit(2) == few
     assert few <= 14, f"{few} statements for one submission"
+
+
+def test_signatures_stay_those_the_stored_keys_were_made_with():
+    # Values computed with datasketch 1.6's MinHash (seed 20261207, 30 permutations): a change here
+    # would leave every stored key stale until the index is rebuilt.
+    assert [int(value) for value in similarity_index.signature(["cambriol"])[:5]] == [
+        1672701885, 3699026622, 3658614259, 2960980676, 3073586797]
+    assert [int(value) for value in similarity_index.signature(["2026"])[:5]] == [
+        2028111487, 67597633, 1086700213, 680449302, 4163686477]

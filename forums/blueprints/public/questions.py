@@ -153,7 +153,9 @@ def _receive(consultation):
         question_id, reference, forum_id = question.id, question.reference, question.forum_id
         db.session.commit()
         log.info("question received: reference=%s forum=%s", reference, forum_id)
-        _send_acknowledgement(question_id, reference)
+        # Without an address no acknowledgement was queued: nothing to look for in the outbox.
+        if (form.email.data or "").strip():
+            _send_acknowledgement(question_id, reference)
         return redirect(url_for(".question_followup", token=token, nouvelle=1), 303)
     return _form_page(form, consultation, department, confirmation=confirmation)
 
