@@ -11,8 +11,8 @@ threads = 2
 timeout = 60
 graceful_timeout = 30
 # Recycle workers now and then so that a slow leak never takes the service down.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 10000
+max_requests_jitter = 1000
 # Logs go to stderr, where the service manager collects them.
 accesslog = "-"
 errorlog = "-"
