@@ -15,7 +15,7 @@ def create_app(config=None):
     app.session_interface = CookieSessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import applog, bad_input, database, errors, health, layout, security, templating
+    from . import applog, bad_input, database, errors, health, layout, login_delays, security, templating
     from .auth_session import init_login
     from .commands import register_commands
     from .extensions import babel, csrf, db, limiter, migrate
@@ -44,6 +44,7 @@ def create_app(config=None):
     # First of the request hooks: input no database can store is refused before anything reads it.
     bad_input.init_app(app)
     csrf.init_app(app)
+    login_delays.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     init_login(app)

@@ -10,6 +10,8 @@ an hour after the first failure.
 import math
 import time
 
+from flask import g
+
 from .extensions import limiter
 
 #: Failures that bring no delay.
@@ -68,3 +70,23 @@ def wait_message(seconds):
     unit = "seconde" if seconds == 1 else "secondes"
     return (f"Trop d'essais de mot de passe pour ce compte : réessayez dans {seconds} {unit}. "
             "Chaque nouvel échec allonge ce délai (une minute au plus).")
+
+
+def keep_retry_after(response, seconds):
+    """Answer ``response`` with ``Retry-After: seconds``, whatever the rate limiter's headers say."""
+    response.headers["Retry-After"] = str(seconds)
+    g.account_retry_after = seconds
+    return response
+
+
+def init_app(app):
+    """Restore an account delay's Retry-After after Flask-Limiter rewrote it.
+
+    Registered before the limiter, this hook runs after it (Flask runs them in reverse order):
+    Flask-Limiter sets Retry-After on every answer of a limited route, from its own windows.
+    """
+    @app.after_request
+    def restore_retry_after(response):
+        if "account_retry_after" in g:
+            response.headers["Retry-After"] = str(g.account_retry_after)
+        return response

@@ -160,6 +160,9 @@ def other_app(app):
     made = []
 
     def make(**settings):
+        # Files go where the session's app keeps them, never into the instance folder.
+        settings = {"UPLOAD_DIRECTORY": app.config["UPLOAD_DIRECTORY"],
+                    "OPEN_DATA_DIRECTORY": app.config["OPEN_DATA_DIRECTORY"], **settings}
         extra = create_app(make_test_config(app.config["DATABASE_URL"], **settings))
         made.append(extra)
         return extra

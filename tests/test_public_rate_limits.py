@@ -10,6 +10,7 @@ import pytest
 from forums.extensions import limiter
 from forums.models import ForumStatus
 from forums.public_cache import cacheable
+from forums.services.open_data_files import build_open_data
 
 LIMIT = "2 per minute"
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -80,9 +81,12 @@ def test_question_lists_count_only_when_they_search(limited, db, territories, co
 
 
 def test_open_data_files_are_limited(limited, db, consultation):
-    assert [limited.get("/donnees-ouvertes/questions.csv").status_code for _ in range(2)] == [200, 200]
+    build_open_data(db.session, limited.application.config["OPEN_DATA_DIRECTORY"], [consultation])
+    # Buffered: a streamed file would stay open after the test.
+    downloads = [limited.get("/donnees-ouvertes/questions.csv", buffered=True) for _ in range(2)]
+    assert [response.status_code for response in downloads] == [200, 200]
 
-    assert_refused_in_french(limited.get("/donnees-ouvertes/propositions.json"))
+    assert_refused_in_french(limited.get("/donnees-ouvertes/propositions.json", buffered=True))
     # The page describing the files stays open.
     assert limited.get("/donnees-ouvertes").status_code == 200
 

@@ -55,9 +55,7 @@ def submitted_email():
 
 def delayed(template, seconds, **context):
     """Return ``template`` answered 429 with the French explanation of the account's delay."""
-    response = make_response(render_template(template, **context), 429)
-    response.headers["Retry-After"] = str(seconds)
-    return response
+    return login_delays.keep_retry_after(make_response(render_template(template, **context), 429), seconds)
 
 
 @bp.route("/login", methods=["GET", "POST"])
