@@ -9,6 +9,7 @@ from .minutes import (
     ProposalOrigin,
 )
 from .publication import PublicationState
+from .recovery_codes import RecoveryCode
 from .questions import (
     Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport, RejectionReason,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "QuestionCounter",
     "QuestionStatus",
     "QuestionSupport",
+    "RecoveryCode",
     "Region",
     "RejectionReason",
     "Role",

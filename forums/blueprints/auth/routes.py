@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, logout_user
 
 from ... import login_delays
 from ...applog import clean, get_logger
-from ...auth_session import start_session
+from ...auth_session import begin_second_step, start_session
 from ...extensions import db, limiter
 from ...permissions import home_endpoint
 from ...services.agents import PASSWORD_MIN_LENGTH, AgentError, authenticate_agent, change_password
@@ -60,6 +60,16 @@ def delayed(template, seconds, **context):
     return response
 
 
+def sign_in(agent, next_url=None):
+    """Sign ``agent`` in on this browser and send them where they were going, or to their home page."""
+    start_session(agent)
+    agent.last_login_at = utcnow()
+    db.session.commit()
+    log.info("login succeeded: agent=%s role=%s territory=%s ip=%s",
+             agent.id, agent.role.value, agent.territory_code, request.remote_addr)
+    return redirect(next_url or url_for(home_endpoint(agent)))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_throttle, key_func=client_ip, methods=["POST"], deduct_when=login_failed)
 def login():
@@ -82,12 +92,12 @@ def login():
         agent, failure = authenticate_agent(form.email.data, form.password.data)
         if failure is None:
             login_delays.clear(account)
-            start_session(agent)
-            agent.last_login_at = utcnow()
-            db.session.commit()
-            log.info("login succeeded: agent=%s role=%s territory=%s ip=%s",
-                     agent.id, agent.role.value, agent.territory_code, request.remote_addr)
-            return redirect(next_url or url_for(home_endpoint(agent)))
+            if agent.has_second_factor or agent.needs_second_factor:
+                begin_second_step(agent, next_url)
+                log.info("password accepted, second factor asked: agent=%s role=%s enrolled=%s ip=%s",
+                         agent.id, agent.role.value, agent.has_second_factor, request.remote_addr)
+                return redirect(url_for("auth.code" if agent.has_second_factor else "auth.enrol"))
+            return sign_in(agent, next_url)
         g.login_failed = failed = True
         login_delays.record_failure(account)
         log.warning(
