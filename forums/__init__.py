@@ -13,7 +13,7 @@ def create_app(config=None):
     load_config(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import applog, database, errors, health, layout, security, templating
+    from . import applog, database, errors, health, layout, proconnect, security, templating
     from .auth_session import init_login
     from .commands import register_commands
     from .extensions import babel, csrf, db, limiter, migrate
@@ -43,6 +43,7 @@ def create_app(config=None):
     limiter.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     init_login(app)
+    proconnect.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     layout.init_app(app)

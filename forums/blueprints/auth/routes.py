@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from ... import login_delays
+from ... import login_delays, proconnect
 from ...applog import clean, get_logger
 from ...auth_session import begin_second_step, start_session
 from ...extensions import db, limiter
@@ -112,7 +112,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End every session of the agent and forget this browser's session."""
+    """End every session of the agent and forget this browser's session, at ProConnect's too if they came from it."""
+    id_token = session.get(proconnect.ID_TOKEN_KEY)
     if current_user.is_authenticated:
         agent = current_user._get_current_object()
         agent.end_all_sessions()
@@ -121,6 +122,9 @@ def logout():
                  agent.id, agent.role.value, agent.territory_code, request.remote_addr)
         logout_user()
     session.clear()
+    provider = proconnect.logout_redirect(id_token)
+    if provider is not None:
+        return provider
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))
 

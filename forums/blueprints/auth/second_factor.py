@@ -1,8 +1,8 @@
 """Routes of the second factor: the code asked after the password, enrolment, the agent's own page."""
-from flask import flash, g, make_response, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from ... import login_delays
+from ... import login_delays, proconnect
 from ...applog import get_logger
 from ...auth_session import pending_agent, pending_next
 from ...extensions import db, limiter
@@ -24,11 +24,14 @@ ENROLMENT_ENDPOINTS = frozenset({"auth.enrol", "auth.logout", "static"})
 
 @bp.before_app_request
 def require_enrolment():
-    """Keep a signed-in agent whose role needs a second factor on the enrolment page until they have one.
+    """Keep an agent signed in with a password whose role needs a second factor on the enrolment page until enrolled.
 
     Sessions opened before the factor became mandatory, or after a reset, end up here too.
     """
     if request.endpoint in ENROLMENT_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if session.get(proconnect.ID_TOKEN_KEY):
+        # Signed in through ProConnect, not with a local password: the provider answers for the factor.
         return None
     if current_user.needs_second_factor and not current_user.has_second_factor:
         return redirect(url_for("auth.enrol"))
