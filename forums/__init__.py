@@ -15,7 +15,7 @@ def create_app(config=None):
     app.session_interface = CookieSessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import applog, bad_input, database, errors, health, layout, login_delays, security, templating
+    from . import applog, bad_input, database, errors, health, layout, login_delays, proconnect, security, templating
     from .auth_session import init_login
     from .commands import register_commands
     from .extensions import babel, csrf, db, limiter, migrate
@@ -48,6 +48,7 @@ def create_app(config=None):
     limiter.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     init_login(app)
+    proconnect.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     layout.init_app(app)

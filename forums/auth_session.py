@@ -15,6 +15,8 @@ from .timeutils import utcnow
 #: The idle clock is written again only when it is this old: not every request rewrites the cookie.
 SEEN_RESOLUTION_SECONDS = 60
 EXPIRED_MESSAGE = "Votre session a expiré : connectez-vous de nouveau."
+#: How long the second step may wait once the password was accepted.
+PENDING_LOGIN_SECONDS = 300
 
 
 def init_login(app):
@@ -68,3 +70,33 @@ def start_session(agent):
     session.clear()
     login_user(agent, remember=False, fresh=True)
     session["started_at"] = session["seen_at"] = int(utcnow().timestamp())
+
+
+def begin_second_step(agent, next_url=None):
+    """Remember that ``agent`` gave the right password; the session signs in only after the second factor."""
+    session.clear()
+    session["pending_login"] = {"agent": agent.get_id(), "at": int(utcnow().timestamp()), "next": next_url}
+
+
+def pending_agent():
+    """Return the agent whose password this browser gave a few minutes ago, still valid, or None."""
+    pending = session.get("pending_login")
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
+        return None
+    if utcnow().timestamp() - pending["at"] > PENDING_LOGIN_SECONDS:
+        session.pop("pending_login")
+        return None
+    agent_id, _, version = str(pending.get("agent", "")).partition(".")
+    if not agent_id.isdigit() or not version.isdigit():
+        return None
+    agent = db.session.get(Agent, int(agent_id))
+    # A password change or a reset of the second factor in the meantime voids the first step.
+    if agent is None or not agent.is_active or agent.session_version != int(version):
+        return None
+    return agent
+
+
+def pending_next():
+    """Return where the agent waiting for their second step was going, if anywhere."""
+    pending = session.get("pending_login")
+    return pending.get("next") if isinstance(pending, dict) else None

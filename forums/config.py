@@ -35,6 +35,10 @@ ENV_SETTINGS = (
     "UPLOAD_DIRECTORY",
     "UPLOAD_MAX_MB",
     "OPEN_DATA_DIRECTORY",
+    "PROCONNECT_CLIENT_ID",
+    "PROCONNECT_CLIENT_SECRET",
+    "PROCONNECT_DISCOVERY_URL",
+    "PROCONNECT_SCOPES",
 )
 
 
@@ -104,6 +108,11 @@ def default_config(instance_path):
         #: Where `flask open-data build` writes the open data files the site serves (shared storage
         #: when several servers run the site).
         "OPEN_DATA_DIRECTORY": os.path.join(instance_path, "open-data"),
+        #: Sign-in with ProConnect: off while no client id is set.
+        "PROCONNECT_CLIENT_ID": None,
+        "PROCONNECT_CLIENT_SECRET": None,
+        "PROCONNECT_DISCOVERY_URL": "https://auth.proconnect.gouv.fr/api/v2/.well-known/openid-configuration",
+        "PROCONNECT_SCOPES": "openid email given_name usual_name",
     }
 
 
@@ -164,6 +173,8 @@ def finalise_config(config):
         config["MAIL_BACKEND"] = "smtp" if is_production else "log"
     if config["MAIL_BACKEND"] not in ("smtp", "log"):
         raise ConfigurationError(f"FORUMS_MAIL_BACKEND must be smtp or log, not {config['MAIL_BACKEND']!r}.")
+    if config.get("PROCONNECT_CLIENT_ID") and not config.get("PROCONNECT_CLIENT_SECRET"):
+        raise ConfigurationError("FORUMS_PROCONNECT_CLIENT_ID is set without FORUMS_PROCONNECT_CLIENT_SECRET.")
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["DATABASE_URL"])
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
     config["SESSION_COOKIE_SECURE"] = is_production

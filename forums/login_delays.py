@@ -65,10 +65,10 @@ def _wait_key(account, failures):
     return f"password-wait/{account}/{failures}"
 
 
-def wait_message(seconds):
-    """Return the French explanation of a delay."""
+def wait_message(seconds, what="mot de passe"):
+    """Return the French explanation of a delay after too many wrong ``what`` ("mot de passe", "code")."""
     unit = "seconde" if seconds == 1 else "secondes"
-    return (f"Trop d'essais de mot de passe pour ce compte : réessayez dans {seconds} {unit}. "
+    return (f"Trop d'essais de {what} pour ce compte : réessayez dans {seconds} {unit}. "
             "Chaque nouvel échec allonge ce délai (une minute au plus).")
 
 

@@ -9,6 +9,7 @@ import socket
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -19,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from forums import create_app
 from forums.extensions import db as _db
 from forums.extensions import limiter
-from forums.models.agents import PASSWORD_METHOD
+from forums.models.agents import PASSWORD_METHOD, SECOND_FACTOR_ROLES
 from forums.models import (
     Agent, Arrondissement, Canton, CantonKind, Commune, Consultation, Department, Forum, ForumStatus,
     Question, QuestionContact, QuestionStatus, Region, Role, Subtopic, Theme, ThemePart,
@@ -37,6 +38,8 @@ TEST_DATABASE_URL = os.environ.get("FORUMS_TEST_DATABASE_URL")
 PASSWORD = "mot-de-passe-de-test-1"
 #: One real scrypt hash of PASSWORD, computed once: hashing per agent would slow every test down.
 PASSWORD_HASH = generate_password_hash(PASSWORD, method=PASSWORD_METHOD)
+#: The authenticator secret of the agents the factory enrols (ministry and admin by default).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def database_url(tmp_path_factory):
@@ -275,8 +278,11 @@ def create_agent(db, territories):
     """Return a factory of agents: ``create_agent(Role.PREFECTURE, department="13")``."""
     counter = iter(range(1, 10_000))
 
-    def create(role, department=None, arrondissement=None, email=None, password=PASSWORD, active=True):
+    def create(role, department=None, arrondissement=None, email=None, password=PASSWORD, active=True,
+               second_factor=None):
         role = Role(role)
+        if second_factor is None:
+            second_factor = role in SECOND_FACTOR_ROLES
         if arrondissement and not department:
             department = db.session.get(Arrondissement, arrondissement).department_code
         agent = Agent(
@@ -287,6 +293,8 @@ def create_agent(db, territories):
             arrondissement_code=arrondissement,
             is_active=active,
         )
+        if second_factor:
+            agent.totp_secret, agent.totp_confirmed_at = TOTP_SECRET, datetime.now(UTC)
         if password == PASSWORD:
             agent.password_hash = PASSWORD_HASH
         else:
@@ -303,9 +311,24 @@ def login(client):
     """Return a helper that logs an agent in through the login form."""
 
     def do_login(agent, password=PASSWORD):
-        return client.post("/auth/login", data={"email": agent.email, "password": password})
+        response = client.post("/auth/login", data={"email": agent.email, "password": password})
+        if response.status_code == 302 and response.location.startswith("/auth/code"):
+            response = second_step(client, agent)
+        return response
 
     return do_login
+
+
+def second_step(browser, agent, **data):
+    """Give the code of ``agent``'s authenticator on ``browser``, after their password, and return the response."""
+    return browser.post("/auth/code", data={"code": fresh_totp_code(agent.email), **data})
+
+
+def fresh_totp_code(email):
+    """Return a code of a test agent's authenticator, its time step made unused as if 30 seconds had passed."""
+    with _db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE agents SET totp_last_step = NULL WHERE email = :email"), {"email": email})
+    return pyotp.TOTP(TOTP_SECRET).now()
 
 
 @pytest.fixture

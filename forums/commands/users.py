@@ -1,10 +1,11 @@
-"""`flask users` commands: create, list and disable agent accounts, set their passwords."""
+"""`flask users` commands: create, list and disable agent accounts, set their passwords, reset their second factor."""
 import click
 from flask.cli import AppGroup
 
 from ..extensions import db
 from ..models import Agent
 from ..services.agents import AgentError, create_agent, disable_agent, normalise_email, set_agent_password
+from ..services.second_factor import reset_second_factor
 from . import CommandFailed
 
 users_cli = AppGroup("users", help="Gérer les comptes des agents.")
@@ -80,6 +81,16 @@ def set_password_command(email, password):
     agent = _find(email)
     _run(set_agent_password, agent, ask_password(password))
     click.echo(f"Mot de passe remplacé : {agent.email}.")
+
+
+@users_cli.command("reset-second-factor",
+                   help="Retirer la double authentification d'un compte (à réactiver à la connexion suivante).")
+@click.option("--email", required=True, help="Adresse électronique du compte.")
+def reset_second_factor_command(email):
+    """Remove an agent's second factor, e.g. the only administrator's lost phone; journaled, sessions end."""
+    agent = _find(email)
+    _run(reset_second_factor, agent, None)
+    click.echo(f"Double authentification réinitialisée : {agent.email}.")
 
 
 def _find(email):

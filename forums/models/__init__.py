@@ -9,6 +9,7 @@ from .minutes import (
     ProposalOrigin,
 )
 from .publication import PublicationState
+from .recovery_codes import RecoveryCode
 from .questions import (
     Question, QuestionContact, QuestionCounter, QuestionStatus, QuestionSupport, RejectionReason,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "QuestionSimilarityKey",
     "QuestionStatus",
     "QuestionSupport",
+    "RecoveryCode",
     "Region",
     "RejectionReason",
     "Role",

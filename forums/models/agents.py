@@ -3,7 +3,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,6 +45,9 @@ ROLE_LABELS = {
     Role.ADMIN: "Administration de la plateforme",
 }
 
+#: Roles that must sign in with a second factor; it is optional for the others.
+SECOND_FACTOR_ROLES = frozenset({Role.MINISTRY, Role.ADMIN})
+
 #: Password hashing method: scrypt, memory-hard, Werkzeug's default.
 PASSWORD_METHOD = "scrypt"
 
@@ -82,6 +85,12 @@ class Agent(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP secret (RFC 6238, base32): shown once at enrolment, never again.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: When the agent proved their authenticator works; the second factor is on from then.
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last 30-second time step whose code was accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     department: Mapped[Department | None] = relationship()
     arrondissement: Mapped[Arrondissement | None] = relationship()
@@ -97,6 +106,16 @@ class Agent(UserMixin, db.Model):
     def get_id(self):
         """Return the session identifier: the id and the session version together."""
         return f"{self.id}.{self.session_version}"
+
+    @property
+    def has_second_factor(self):
+        """Tell whether the agent has enrolled an authenticator."""
+        return self.totp_confirmed_at is not None
+
+    @property
+    def needs_second_factor(self):
+        """Tell whether the agent's role makes the second factor mandatory."""
+        return self.role in SECOND_FACTOR_ROLES
 
     def end_all_sessions(self):
         """Invalidate every session opened so far for this agent."""

@@ -8,7 +8,7 @@ import pytest
 from forums.blueprints.auth.routes import LOGIN_FAILED, is_safe_next
 from forums.models import Role
 
-from ..conftest import PASSWORD, new_client
+from ..conftest import PASSWORD, new_client, second_step
 
 NEW_PASSWORD = "une-phrase-de-passe-neuve"
 PROTECTED = "/auth/password"
@@ -63,6 +63,8 @@ def test_login_success_goes_home_and_records_the_time(db, client, login, create_
 def test_login_accepts_the_email_in_any_case(client, create_agent):
     agent = create_agent(Role.MINISTRY, email="camille@interieur.gouv.fr")
     response = client.post("/auth/login", data={"email": " Camille@Interieur.gouv.FR ", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/code"
+    response = second_step(client, agent)
     assert response.status_code == 302 and response.headers["Location"] == "/ministry/"
     assert agent.email == "camille@interieur.gouv.fr"
 
@@ -209,9 +211,8 @@ def test_password_change_errors_sit_next_to_their_field(app, db, client, login, 
 
 def test_next_local_path_is_followed(client, create_agent):
     agent = create_agent(Role.ADMIN)
-    response = client.post("/auth/login?next=/admin/journal",
-                           data={"email": agent.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/admin/journal"
+    client.post("/auth/login?next=/admin/journal", data={"email": agent.email, "password": PASSWORD})
+    assert second_step(client, agent).headers["Location"] == "/admin/journal"
 
 
 def test_login_page_keeps_a_local_next_in_its_form(client):
@@ -223,9 +224,8 @@ def test_login_page_keeps_a_local_next_in_its_form(client):
                                     "/\\/evil.example", "javascript:alert(1)"])
 def test_next_elsewhere_is_ignored(client, create_agent, target):
     agent = create_agent(Role.ADMIN)
-    response = client.post("/auth/login", query_string={"next": target},
-                           data={"email": agent.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/admin/agents"
+    client.post("/auth/login", query_string={"next": target}, data={"email": agent.email, "password": PASSWORD})
+    assert second_step(client, agent).headers["Location"] == "/admin/agents"
 
 
 def test_anonymous_visitor_is_sent_to_login_with_next(client):

@@ -23,7 +23,7 @@ from forums.services.synthesis_inputs import compile_department
 from synthesis.drafting import PART_TITLES
 from synthesis.typography import format_number
 
-from ..conftest import PASSWORD, new_client, paris_time
+from ..conftest import PASSWORD, new_client, paris_time, second_step
 from ..documents.reading import ODT_MIMETYPE, odt_text, read_csv
 from ..services.synthesis_data import EXPECTED, add_minutes, build_department
 
@@ -212,6 +212,8 @@ def test_a_forged_form_without_csrf_token_is_refused(db, other_app, create_agent
     browser = new_client(protected)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', browser.get("/auth/login").get_data(as_text=True))
     browser.post("/auth/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": token.group(1)})
+    second_step(browser, agent, csrf_token=re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                                                     browser.get("/auth/code").get_data(as_text=True)).group(1))
     before = snapshot(db)
 
     response = call(browser, endpoint)

@@ -12,7 +12,7 @@ import pytest
 from forums.models import AuditEvent, DepartmentSynthesis, ForumStatus, Role, SynthesisStatus
 from forums.services.syntheses import prepare_draft, submit_synthesis, transmit_addendum
 
-from ..conftest import PASSWORD, new_client, paris_time
+from ..conftest import PASSWORD, new_client, paris_time, second_step
 from ..services.synthesis_data import A, add_minutes, build_department
 
 SUBMITTED_AT = paris_time(2009, 5, 21, 16)
@@ -116,6 +116,8 @@ def test_a_forged_reopening_without_csrf_token_is_refused(db, other_app, create_
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
                       browser.get("/auth/login").get_data(as_text=True)).group(1)
     browser.post("/auth/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": token})
+    second_step(browser, agent, csrf_token=re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                                                     browser.get("/auth/code").get_data(as_text=True)).group(1))
     before = snapshot(db)
 
     response = browser.post(REOPEN, data={"reason": REASON})

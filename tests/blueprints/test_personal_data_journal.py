@@ -4,7 +4,7 @@ import html
 from forums.models import AuditEvent, QuestionStatus, Role
 from forums.services.personal_data import purge_personal_data
 
-from ..conftest import new_client
+from ..conftest import new_client, second_step
 
 ORIGINAL = "Mon voisin Jean Dupuis, au 06 12 34 56 78, se fait cambrioler sans cesse : que fait la police ?"
 EDITED = "Un habitant se fait cambrioler sans cesse : que fait la police ?"
@@ -31,7 +31,9 @@ def test_edited_personal_data_stays_out_of_the_journal_and_the_history(db, app, 
     stored = repr([(event.summary, event.changes) for event in db.session.scalars(db.select(AuditEvent))])
     history = page(client, f"/moderation/questions/{question.id}")
     admin = new_client(app)
-    admin.post("/auth/login", data={"email": create_agent(Role.ADMIN).email, "password": "mot-de-passe-de-test-1"})
+    administrator = create_agent(Role.ADMIN)
+    admin.post("/auth/login", data={"email": administrator.email, "password": "mot-de-passe-de-test-1"})
+    second_step(admin, administrator)
     journal = page(admin, "/admin/journal")
     for personal in PERSONAL:
         assert personal not in stored

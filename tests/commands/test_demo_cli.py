@@ -1,7 +1,13 @@
 """`flask demo load`: accounts, a current demo edition with forums, idempotent, refused when it cannot run."""
+import re
+
+import pyotp
+
 from forums import create_app
 from forums.models import Agent, Forum, Role
 from forums.services.demo import DEMO_AGENTS, DEMO_PASSWORD
+
+from ..conftest import new_client
 
 
 def test_demo_loads_once_prints_a_summary_and_its_agents_can_log_in(db, runner, client, demo_territories_dir):
@@ -24,6 +30,15 @@ def test_demo_loads_once_prints_a_summary_and_its_agents_can_log_in(db, runner, 
     response = client.post("/auth/login", data={"email": "prefecture90@demo.forums-securite.fr",
                                                 "password": DEMO_PASSWORD})
     assert response.headers["Location"] == "/prefecture/"
+    # The ministry's demo account enrols its second factor at first sign-in, then reaches its pages.
+    ministry = new_client(client.application)
+    response = ministry.post("/auth/login", data={"email": "ministere@demo.forums-securite.fr",
+                                                  "password": DEMO_PASSWORD})
+    assert response.headers["Location"] == "/auth/enrolment"
+    secret = re.search(r'<code id="totp-secret">([A-Z2-7 ]+)</code>',
+                       ministry.get("/auth/enrolment").get_data(as_text=True)).group(1).replace(" ", "")
+    assert ministry.post("/auth/enrolment", data={"code": pyotp.TOTP(secret).now()}).status_code == 200
+    assert ministry.get("/ministry/").status_code == 200
     forums = db.session.scalar(db.select(db.func.count()).select_from(Forum))
 
     second = runner.invoke(args=["demo", "load"])

@@ -1,4 +1,4 @@
-"""`flask users`: create, list, disable, set-password; refusals write nothing."""
+"""`flask users`: create, list, disable, set-password, reset-second-factor; refusals write nothing."""
 import pytest
 
 from forums.models import Agent, AuditEvent, Role
@@ -127,3 +127,17 @@ def test_set_password_refuses_a_short_one(db, runner, create_agent):
                                  "--password", "court"])
     assert result.exit_code != 0 and "au moins 12" in result.stderr
     assert agents(db)[0].password_hash == old_hash
+
+
+def test_reset_second_factor_from_the_command_line_is_journaled(db, runner, create_agent):
+    agent = create_agent(Role.ADMIN, email="seul.admin@example.gouv.fr")
+    version = agent.session_version
+    result = runner.invoke(args=["users", "reset-second-factor", "--email", "seul.admin@example.gouv.fr"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    agent = db.session.get(Agent, agent.id)
+    assert not agent.has_second_factor and agent.totp_secret is None and agent.session_version == version + 1
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "agent.reset_second_factor"))
+    assert event.agent_id is None and event.object_id == str(agent.id)
+    again = runner.invoke(args=["users", "reset-second-factor", "--email", "seul.admin@example.gouv.fr"])
+    assert again.exit_code != 0 and "pas de double authentification" in again.stderr

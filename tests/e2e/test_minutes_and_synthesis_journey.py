@@ -10,7 +10,7 @@ import pytest
 
 from forums.models import ForumStatus, Role
 
-from ..conftest import PASSWORD, paris_time
+from ..conftest import PASSWORD, fresh_totp_code, paris_time
 from ..test_file_types import pdf_bytes
 from .conftest import SELENIUM_MISSING, WAIT_SECONDS
 
@@ -124,6 +124,9 @@ def log_in(driver, server, path, email, full_name):
     field(driver, "Adresse électronique").send_keys(email)
     field(driver, "Mot de passe").send_keys(PASSWORD)
     follow(driver, button(driver, "Se connecter"))
+    if driver.current_url == f"{server}/auth/code":
+        field(driver, "Code de vérification").send_keys(fresh_totp_code(email))
+        follow(driver, button(driver, "Valider"))
     assert full_name in header(driver), page_text(driver)
     assert driver.current_url == f"{server}{path}"
 

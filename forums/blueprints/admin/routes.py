@@ -9,6 +9,7 @@ from ...permissions import can_manage_agents, ensure_allowed
 from ...services.agents import (
     PASSWORD_MIN_LENGTH, AgentError, create_agent, disable_agent, enable_agent, update_agent,
 )
+from ...services import second_factor
 from . import bp
 from .forms import AgentCreateForm, AgentForm
 
@@ -102,6 +103,15 @@ def enable(agent_id):
     """Enable a disabled agent account."""
     agent = db.get_or_404(Agent, agent_id)
     return _toggle(agent, enable_agent, f"Le compte de {agent.email} a été réactivé.")
+
+
+@bp.post("/agents/<int:agent_id>/second-factor/reset")
+def reset_second_factor(agent_id):
+    """Remove an agent's second factor, journaled: they enrol again at their next login."""
+    agent = db.get_or_404(Agent, agent_id)
+    return _toggle(agent, second_factor.reset_second_factor,
+                   f"La double authentification de {agent.email} a été réinitialisée ; "
+                   "ses sessions sont fermées et une nouvelle activation lui sera demandée à la connexion.")
 
 
 @bp.get("/journal")

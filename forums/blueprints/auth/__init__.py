@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-from . import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from . import proconnect, routes, second_factor  # noqa: E402,F401  (routes attach themselves to bp)

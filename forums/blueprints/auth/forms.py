@@ -1,6 +1,6 @@
 """Forms of the auth blueprint."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -29,5 +29,15 @@ class PasswordChangeForm(FlaskForm):
         validators=[
             DataRequired("Saisissez de nouveau le nouveau mot de passe."),
             EqualTo("password", "Les deux mots de passe saisis ne sont pas identiques."),
+        ],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code de vérification",
+        validators=[
+            DataRequired("Saisissez le code à 6 chiffres de votre application, ou un code de secours."),
+            Length(max=40, message="Le code ne peut pas dépasser 40 caractères."),
         ],
     )

@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from ... import login_delays
+from ... import login_delays, proconnect
 from ...applog import clean, get_logger
-from ...auth_session import start_session
+from ...auth_session import begin_second_step, start_session
 from ...extensions import db, limiter
 from ...permissions import home_endpoint
 from ...services.agents import PASSWORD_MIN_LENGTH, AgentError, authenticate_agent, change_password
@@ -58,6 +58,16 @@ def delayed(template, seconds, **context):
     return login_delays.keep_retry_after(make_response(render_template(template, **context), 429), seconds)
 
 
+def sign_in(agent, next_url=None):
+    """Sign ``agent`` in on this browser and send them where they were going, or to their home page."""
+    start_session(agent)
+    agent.last_login_at = utcnow()
+    db.session.commit()
+    log.info("login succeeded: agent=%s role=%s territory=%s ip=%s",
+             agent.id, agent.role.value, agent.territory_code, request.remote_addr)
+    return redirect(next_url or url_for(home_endpoint(agent)))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_throttle, key_func=client_ip, methods=["POST"], deduct_when=login_failed)
 def login():
@@ -80,12 +90,12 @@ def login():
         agent, failure = authenticate_agent(form.email.data, form.password.data)
         if failure is None:
             login_delays.clear(account)
-            start_session(agent)
-            agent.last_login_at = utcnow()
-            db.session.commit()
-            log.info("login succeeded: agent=%s role=%s territory=%s ip=%s",
-                     agent.id, agent.role.value, agent.territory_code, request.remote_addr)
-            return redirect(next_url or url_for(home_endpoint(agent)))
+            if agent.has_second_factor or agent.needs_second_factor:
+                begin_second_step(agent, next_url)
+                log.info("password accepted, second factor asked: agent=%s role=%s enrolled=%s ip=%s",
+                         agent.id, agent.role.value, agent.has_second_factor, request.remote_addr)
+                return redirect(url_for("auth.code" if agent.has_second_factor else "auth.enrol"))
+            return sign_in(agent, next_url)
         g.login_failed = failed = True
         login_delays.record_failure(account)
         log.warning(
@@ -100,7 +110,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End every session of the agent and forget this browser's session."""
+    """End every session of the agent and forget this browser's session, at ProConnect's too if they came from it."""
+    id_token = session.get(proconnect.ID_TOKEN_KEY)
     if current_user.is_authenticated:
         agent = current_user._get_current_object()
         agent.end_all_sessions()
@@ -109,6 +120,9 @@ def logout():
                  agent.id, agent.role.value, agent.territory_code, request.remote_addr)
         logout_user()
     session.clear()
+    provider = proconnect.logout_redirect(id_token)
+    if provider is not None:
+        return provider
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))
 
