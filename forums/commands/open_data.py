@@ -46,4 +46,5 @@ def build_command(slug, force):
         click.echo(f"Consultation {manifest.consultation} ({changed}) :")
         for built in manifest.files:
             click.echo(f"  {built.name} : {count(built.rows, 'ligne')}, {format_size(built.size)}")
-    click.echo(f"Terminé en {time.monotonic() - started:.1f} s, dans {root}.")
+    seconds = f"{time.monotonic() - started:.1f}".replace(".", ",")
+    click.echo(f"Terminé en {seconds} s, dans {root}.")
