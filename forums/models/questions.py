@@ -92,7 +92,7 @@ class Question(db.Model):
     #: Hash of the normalised text, to find exact duplicates within a department.
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     #: Optional, for statistics only.
-    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"))
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"), index=True)
     postal_code: Mapped[str | None] = mapped_column(String(5))
     status: Mapped[QuestionStatus] = mapped_column(
         _enum(QuestionStatus, 12), default=QuestionStatus.PENDING, index=True

@@ -7,6 +7,9 @@ skipped rows of a deep page read the index alone. On PostgreSQL the
 full-text vector is stored in a generated column, indexed for published questions only: a
 recheck or a filter reads it instead of parsing the text again for every row.
 
+The questions' commune gets an index too: without it, deleting or reloading communes checks each
+one against the whole questions table (minutes at national scale).
+
 Revision ID: 3c8e1f6a2d47
 Revises: 5b1e7c2d9a40
 Create Date: 2026-12-07 20:10:00.000000
@@ -36,6 +39,7 @@ INDEXES = {
 
 
 def upgrade():
+    op.create_index("ix_questions_commune_code", "questions", ["commune_code"])
     for name, leading in INDEXES.items():
         op.create_index(name, "questions", [*leading, sa.text(PUBLISHED_AT), "id", *CLOSING],
                         postgresql_where=PUBLISHED, sqlite_where=PUBLISHED)
@@ -54,3 +58,4 @@ def downgrade():
         op.execute("CREATE INDEX ix_questions_search ON questions USING gin (to_tsvector('simple', search_text))")
     for name in INDEXES:
         op.drop_index(name, table_name="questions")
+    op.drop_index("ix_questions_commune_code", table_name="questions")
