@@ -50,12 +50,10 @@ def code():
         return redirect(url_for("auth.enrol"))
     form = CodeForm()
     account = f"second-factor:{agent.id}"
-    wait = login_delays.wait_seconds(account) if request.method == "POST" else 0
-    if wait:
-        form.validate()
-        form.code.errors = [login_delays.wait_message(wait, "code")]
-        log.warning("second factor delayed: agent=%s wait=%ss ip=%s", agent.id, wait, request.remote_addr)
-        return delayed("auth/code.html", wait, form=form)
+    refused = _while_delayed(account, "auth/code.html", form=form)
+    if refused is not None:
+        log.warning("second factor delayed: agent=%s ip=%s", agent.id, request.remote_addr)
+        return refused
     if form.validate_on_submit():
         try:
             kind = verify_second_factor(agent, form.code.data)
@@ -102,11 +100,9 @@ def enrol():
     account = f"second-factor:{agent.id}"
     context = {"form": form, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
                "qr_code": qr_code_data_uri(provisioning_uri(agent)), "mandatory": agent.needs_second_factor}
-    wait = login_delays.wait_seconds(account) if request.method == "POST" else 0
-    if wait:
-        form.validate()
-        form.code.errors = [login_delays.wait_message(wait, "code")]
-        return delayed("auth/enrol.html", wait, **context)
+    refused = _while_delayed(account, "auth/enrol.html", **context)
+    if refused is not None:
+        return refused
     if form.validate_on_submit():
         try:
             codes = confirm_enrolment(agent, form.code.data)
@@ -139,3 +135,17 @@ def second_factor():
     agent = current_user._get_current_object()
     left = remaining_recovery_codes(agent) if agent.has_second_factor else 0
     return render_template("auth/second_factor.html", agent=agent, left=left, total=RECOVERY_CODE_COUNT)
+
+
+def _while_delayed(account, template, **context):
+    """Return ``template`` as a 429 while the account's wrong codes make it wait, else None.
+
+    ``context`` holds the page's ``form``, whose code field gets the French explanation.
+    """
+    wait = login_delays.wait_seconds(account) if request.method == "POST" else 0
+    if not wait:
+        return None
+    form = context["form"]
+    form.validate()
+    form.code.errors = [login_delays.wait_message(wait, "code")]
+    return delayed(template, wait, **context)
