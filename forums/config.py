@@ -30,7 +30,7 @@ ENV_SETTINGS = (
     "API_RATE_LIMIT",
     "OPEN_DATA_RATE_LIMIT",
     "PUBLICATION_VERSION_TTL",
-    "PUBLIC_CACHE_SIZE",
+    "PUBLIC_CACHE_MB",
     "QUESTION_HANDLING_DAYS",
     "UPLOAD_DIRECTORY",
     "UPLOAD_MAX_MB",
@@ -80,9 +80,10 @@ def default_config(instance_path):
         "SUPPORT_RATE_LIMIT": "60 per hour",
         #: Seconds a process trusts the publication version it read; its own changes show at once.
         "PUBLICATION_VERSION_TTL": 1.0,
-        #: Rendered public answers kept per process; 0 renders every request (what a first visitor
-        #: after a change gets: the load test measures rendering that way).
-        "PUBLIC_CACHE_SIZE": 512,
+        #: Megabytes of rendered public answers kept per process, least recently used dropped first;
+        #: 0 renders every request (what a first visitor after a change gets: the load test measures
+        #: rendering that way).
+        "PUBLIC_CACHE_MB": 16,
         # Expensive public reads, per visitor; answers served from the public cache are not counted.
         "SEARCH_RATE_LIMIT": "120 per minute",
         "API_RATE_LIMIT": "120 per minute",
@@ -166,7 +167,8 @@ def finalise_config(config):
     config["QUESTION_HANDLING_DAYS"] = int(config["QUESTION_HANDLING_DAYS"])
     config["UPLOAD_MAX_MB"] = int(config["UPLOAD_MAX_MB"])
     config["PUBLICATION_VERSION_TTL"] = float(config["PUBLICATION_VERSION_TTL"])
-    config["PUBLIC_CACHE_SIZE"] = int(config["PUBLIC_CACHE_SIZE"])
+    config["PUBLIC_CACHE_MB"] = float(config["PUBLIC_CACHE_MB"])
+    config["PUBLIC_CACHE_BYTES"] = int(config["PUBLIC_CACHE_MB"] * 1024 * 1024)
     # Room for the form's other fields around one full-size document.
     config["MAX_CONTENT_LENGTH"] = (config["UPLOAD_MAX_MB"] + 1) * 1024 * 1024
     if not config.get("MAIL_BACKEND"):

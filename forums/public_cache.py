@@ -9,12 +9,16 @@ an agent's pages carry their name and forms.
 A hit costs no database query (the version is read at most once a second per process), does not
 open the session of a visitor without cookie, and is the same for GET and HEAD. The key holds the
 query parameters the view declares it reads, so ``?x=1`` is the page without ``x``.
+
+The cache is bounded by the bytes of the bodies it holds (PUBLIC_CACHE_MB per process), not by their
+number: a crawler walking thousands of list pages or one large feed cannot grow a worker without end.
 """
 import hashlib
 from collections import OrderedDict
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import wraps
 from threading import Lock
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, request
@@ -28,20 +32,70 @@ from .timeutils import PARIS, utcnow
 
 #: Browsers and proxies may reuse a public answer this long before revalidating it.
 MAX_AGE = 60
+# key -> (body, headers), least recently used first; _size holds the bytes of the bodies in it.
 _cache = OrderedDict()
+_size = 0
 _lock = Lock()
 
 
 def clear_cache():
     """Forget every cached body and the remembered version (tests, and after a deployment in the same process)."""
+    global _size
     with _lock:
         _cache.clear()
+        _size = 0
     forget_publication_version()
+
+
+def cache_size():
+    """Return the number of cached bodies and their bytes in this process."""
+    with _lock:
+        return len(_cache), _size
+
+
+def _remember(key, entry, budget):
+    """Keep ``entry`` under ``key``, dropping the least recently used ones beyond ``budget`` bytes."""
+    global _size
+    size = len(entry[0])
+    if size > budget:
+        return
+    with _lock:
+        previous = _cache.pop(key, None)
+        if previous is not None:
+            _size -= len(previous[0])
+        _cache[key] = entry
+        _size += size
+        while _size > budget:
+            _, (body, _headers) = _cache.popitem(last=False)
+            _size -= len(body)
 
 
 def served_from_cache():
     """Tell whether this request's answer came from the cache, without running its view."""
     return g.get("public_cache_hit", False)
+
+
+def will_serve_from_cache(view):
+    """Tell whether this request to ``view`` (a ``cacheable`` one) will be answered from the cache.
+
+    Asked before the view runs (by the rate limits); the lookup is kept for the view's own use.
+    """
+    return _servable(view.public_cache) and _lookup(view.public_cache.names).entry is not None
+
+
+class CacheSpec(NamedTuple):
+    """What a cacheable view reads: the query parameters of its key, and whether others are refused."""
+
+    names: tuple
+    strict: bool
+
+
+class _Lookup(NamedTuple):
+    key: str
+    declared: list
+    changed_at: datetime | None
+    today: date
+    entry: tuple | None
 
 
 def cacheable(view=None, *, params=(), strict=False):
@@ -54,7 +108,7 @@ def cacheable(view=None, *, params=(), strict=False):
     """
     if view is None:
         return lambda view: cacheable(view, params=params, strict=strict)
-    names = tuple(sorted(params))
+    spec = CacheSpec(tuple(sorted(params)), strict)
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -62,32 +116,20 @@ def cacheable(view=None, *, params=(), strict=False):
             response = current_app.make_response(view(*args, **kwargs))
             response.headers["Cache-Control"] = "private, no-store"
             return response
-        if strict and any(name not in names for name in request.args):
+        if _refuses_parameters(spec):
             return view(*args, **kwargs)
-        version, changed_at = current_publication_version(db.engine, current_app.config["PUBLICATION_VERSION_TTL"])
-        today = utcnow().astimezone(PARIS).date()
-        declared = [(name, value) for name in names for value in request.args.getlist(name)]
+        found = _lookup(spec.names)
         # The view sees only what the key holds, so a parameter it reads but does not declare cannot
         # make two different pages share one cached body.
-        request.args = ImmutableMultiDict(declared)
-        query = urlencode(declared)
-        # Bodies hold absolute URLs: a site reached under two names caches each apart.
-        key = f"{version}:{today.isoformat()}:{request.host}:{request.path}?{query}"
-        with _lock:
-            cached = _cache.get(key)
-            if cached is not None:
-                _cache.move_to_end(key)
+        request.args = ImmutableMultiDict(found.declared)
+        cached = found.entry
         if cached is None:
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
-            cached = _stored(response, key, changed_at, today)
+            cached = _stored(response, found.key, found.changed_at, found.today)
             # The key includes the version, so stale bodies just age out.
-            size = current_app.config["PUBLIC_CACHE_SIZE"]
-            with _lock:
-                _cache[key] = cached
-                while len(_cache) > size:
-                    _cache.popitem(last=False)
+            _remember(found.key, cached, current_app.config["PUBLIC_CACHE_BYTES"])
         else:
             g.public_cache_hit = True
         body, headers = cached
@@ -96,8 +138,39 @@ def cacheable(view=None, *, params=(), strict=False):
             return response.make_conditional(request)
         return response
 
-    wrapper.public_cache = True
+    wrapper.public_cache = spec
     return wrapper
+
+
+def _servable(spec):
+    # Neither an agent's page, nor a write, nor a parameter the view refuses comes from the cache.
+    return request.method in ("GET", "HEAD") and _anonymous() and not _refuses_parameters(spec)
+
+
+def _refuses_parameters(spec):
+    return spec.strict and any(name not in spec.names for name in request.args)
+
+
+def _lookup(names):
+    """Return this request's cache key and cached entry, worked out once per request."""
+    # Kept in the WSGI environment, which is the request's own (``g`` lives as long as the app context).
+    found = request.environ.get(_LOOKUP)
+    if found is not None:
+        return found
+    version, changed_at = current_publication_version(db.engine, current_app.config["PUBLICATION_VERSION_TTL"])
+    today = utcnow().astimezone(PARIS).date()
+    declared = [(name, value) for name in names for value in request.args.getlist(name)]
+    # Bodies hold absolute URLs: a site reached under two names caches each apart.
+    key = f"{version}:{today.isoformat()}:{request.host}:{request.path}?{urlencode(declared)}"
+    with _lock:
+        entry = _cache.get(key)
+        if entry is not None:
+            _cache.move_to_end(key)
+    request.environ[_LOOKUP] = found = _Lookup(key, declared, changed_at, today, entry)
+    return found
+
+
+_LOOKUP = "forums.public_cache.lookup"
 
 
 def _stored(response, key, changed_at, today):

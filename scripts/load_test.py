@@ -236,7 +236,7 @@ def main(argv=None):
         # The same product with its page cache off: what the first visitor after a change gets.
         rendering = servers.Gunicorn("rendering", "wsgi:app", args.port + 2,
                                      dict(server_env(args, redis_url, args.port + 2, args.workers),
-                                          FORUMS_PUBLIC_CACHE_SIZE="0"), run_dir / "rendering.log")
+                                          FORUMS_PUBLIC_CACHE_MB="0"), run_dir / "rendering.log")
         if needs_baseline:
             bench.create_scratch(engine)
         say(f"Starting gunicorn (product on :{args.port}, baseline on :{args.port + 1}, product without its "

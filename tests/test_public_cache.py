@@ -7,7 +7,7 @@ from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
 from forums.models import Agent, ForumStatus, PublicationState, Role
-from forums.public_cache import cacheable
+from forums.public_cache import cache_size, cacheable, clear_cache
 from forums.publication import current_publication_version, publication_version
 
 
@@ -294,7 +294,7 @@ def test_agents_never_share_the_cache_of_head(db, consultation, counted, create_
 
 
 def test_a_cache_of_size_zero_renders_every_request_with_the_same_validators(db, consultation, keyed):
-    app, calls = keyed(PUBLIC_CACHE_SIZE=0)
+    app, calls = keyed(PUBLIC_CACHE_MB=0)
     client = app.test_client()
 
     first, second = client.get("/essai-cle"), client.get("/essai-cle")
@@ -302,3 +302,32 @@ def test_a_cache_of_size_zero_renders_every_request_with_the_same_validators(db,
     assert len(calls) == 2
     assert first.headers["ETag"] == second.headers["ETag"]
     assert client.get("/essai-cle", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
+def test_the_cache_holds_at_most_its_budget_in_bytes_dropping_the_least_recently_used(db, consultation, other_app):
+    app = other_app(PUBLIC_CACHE_MB=10_000 / 1024 / 1024)
+    renders = []
+
+    @app.get("/essai-taille")
+    @cacheable(params=("page", "size"))
+    def page():
+        renders.append(request.args["page"])
+        return "x" * int(request.args["size"])
+
+    client = app.test_client()
+    clear_cache()
+    for number in (1, 2, 1, 3):
+        assert client.get(f"/essai-taille?page={number}&size=4000").status_code == 200
+    assert cache_size() == (2, 8000)
+
+    client.get("/essai-taille?page=1&size=4000")
+    client.get("/essai-taille?page=2&size=4000")
+    # Page 1 was read again before page 3 came in: page 2 went first, then page 3 for page 2.
+    assert renders == ["1", "2", "3", "2"]
+
+    large = client.get("/essai-taille?page=4&size=20000")
+    assert large.status_code == 200 and len(large.get_data()) == 20000
+    client.get("/essai-taille?page=4&size=20000")
+    # Larger than the whole budget: served every time, never stored.
+    assert renders[-2:] == ["4", "4"]
+    assert cache_size() == (2, 8000)

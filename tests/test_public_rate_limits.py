@@ -1,7 +1,8 @@
 """Rate limits on expensive public reads: searches, the API and open-data files.
 
 A limit counts what is rendered; answers served from the public cache are free. Beyond the limit,
-a French 429 (JSON on the API) with Retry-After; limited routes carry the X-RateLimit-* headers.
+a French 429 (JSON on the API) with Retry-After; limited routes carry the X-RateLimit-* headers
+when they render, and answers from the cache skip the limits altogether.
 """
 import html
 
@@ -36,7 +37,8 @@ def test_limited_routes_carry_the_rate_limit_headers(client, db, consultation):
     assert response.status_code == 200
     assert response.headers["X-RateLimit-Limit"] == "120"
     assert int(response.headers["X-RateLimit-Remaining"]) == 119
-    assert all(name in client.get("/trouver-mon-forum?q=aix").headers for name in RATE_HEADERS)
+    search = client.get("/trouver-mon-forum?q=aix")
+    assert all(name in search.headers for name in RATE_HEADERS)
     # Pages that are cheap to render are not limited.
     assert not any(name in client.get("/agenda").headers for name in RATE_HEADERS)
 
@@ -62,6 +64,23 @@ def test_answers_from_the_cache_are_not_counted(limited, db, consultation):
 
     assert statuses == [200] * 5 + [304] * 3
     assert limited.get("/api/v1/forums?page=2").status_code == 200
+
+
+def test_answers_from_the_cache_do_not_ask_the_limits(client, db, consultation, monkeypatch):
+    rendered = client.get("/api/v1/forums")
+    asked = []
+    monkeypatch.setattr(limiter.limiter, "test", lambda *args, **kwargs: asked.append(args) or True)
+
+    hit = client.get("/api/v1/forums")
+    revalidated = client.get("/api/v1/forums", headers={"If-None-Match": rendered.headers["ETag"]})
+
+    assert (hit.status_code, revalidated.status_code) == (200, 304)
+    assert hit.get_data() == rendered.get_data()
+    assert not asked
+    assert not any(name in hit.headers for name in RATE_HEADERS)
+    # A page not in the cache yet asks them.
+    assert client.get("/api/v1/forums?page=2").headers["X-RateLimit-Remaining"] == "118"
+    assert asked
 
 
 def test_searches_answer_a_french_page_beyond_their_limit(limited, db, territories, consultation):

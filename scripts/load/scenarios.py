@@ -2,7 +2,7 @@
 
 The path lists are written to files in the run's directory, read by the Lua scripts. "Cached"
 paths repeat on the product. "Uncached" ones (pages, searches, API pages) go to the "rendering"
-server, the product with its page cache off (``FORUMS_PUBLIC_CACHE_SIZE=0``): every request is
+server, the product with its page cache off (``FORUMS_PUBLIC_CACHE_MB=0``): every request is
 rendered, as for the first visitor after a change; junk parameters would not do, since the cache
 key ignores them.
 """
