@@ -4,17 +4,11 @@ Discovery, authorization code with PKCE (S256), ``state`` and ``nonce`` are Auth
 is checked by Authlib against the provider's keys. ProConnect answers userinfo as a signed JWT: it
 is checked here against the same keys, its issuer, audience and subject. Off unless
 FORUMS_PROCONNECT_CLIENT_ID is set; local passwords stay.
-"""
-from authlib.integrations.flask_client import OAuth, OAuthError
-from flask import current_app, url_for
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
-from joserfc.jws import JWSRegistry
-from requests import RequestException
 
-#: What a failed exchange with the provider may raise: a refused, forged, replayed or unreachable answer.
-PROVIDER_ERRORS = (OAuthError, JoseError, RequestException, ValueError)
+Authlib, joserfc and requests (with cryptography, some 18 MB per process) are imported only when
+ProConnect is configured: a worker of a site without it never loads them.
+"""
+from flask import current_app, url_for
 
 #: Where the session keeps the ID token of a ProConnect sign-in, sent back to the provider at logout.
 ID_TOKEN_KEY = "proconnect_id_token"
@@ -24,11 +18,26 @@ class ProConnectError(ValueError):
     """Raised when the provider's answer cannot be trusted."""
 
 
+def provider_errors():
+    """Return what a failed exchange with the provider may raise: a refused, forged, replayed or unreachable answer.
+
+    A function, so that the libraries load with ProConnect only: an ``except`` clause evaluates it
+    only when an exception is being matched.
+    """
+    from authlib.integrations.flask_client import OAuthError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
+    return OAuthError, JoseError, RequestException, ValueError
+
+
 def init_app(app):
     """Register the ProConnect client on ``app`` when it is configured."""
     app.jinja_env.globals["proconnect_enabled"] = False
     if not app.config.get("PROCONNECT_CLIENT_ID"):
         return
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     oauth.register(
         "proconnect",
@@ -49,6 +58,10 @@ def client():
 
 def verified_userinfo(remote, token):
     """Return the claims of the signed userinfo JWT for ``token``, checked; raise ProConnectError otherwise."""
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+    from joserfc.jws import JWSRegistry
+
     if "userinfo" not in token:
         raise ProConnectError("no ID token in the provider's answer")
     metadata = remote.load_server_metadata()

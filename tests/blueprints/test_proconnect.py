@@ -1,5 +1,8 @@
 """Sign-in with ProConnect against a real OpenID provider on loopback: the flow and its failures."""
 import html
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -160,3 +163,24 @@ def test_a_password_login_logs_out_locally_only(provider, create_agent):
     browser.post("/auth/login", data={"email": agent.email, "password": "mot-de-passe-de-test-1"})
     assert browser.post("/auth/logout").headers["Location"] == "/auth/login"
     assert provider.logouts == []
+
+
+LOADED_LIBRARIES = """
+import sys
+from forums import create_app
+create_app({"ENV": "testing", "DATABASE_URL": "sqlite://", **dict(%r)})
+print(sorted(name for name in ("authlib", "joserfc", "requests", "cryptography") if name in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("settings, loaded", [
+    ({}, "[]"),
+    ({"PROCONNECT_CLIENT_ID": "c", "PROCONNECT_CLIENT_SECRET": "s"}, "['authlib', 'cryptography', 'joserfc', 'requests']"),
+])
+def test_the_identity_libraries_load_only_when_proconnect_is_configured(settings, loaded):
+    # A fresh interpreter: this one has long imported them for the tests.
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run([sys.executable, "-c", LOADED_LIBRARIES % (sorted(settings.items()),)], cwd=root,
+                         capture_output=True, text=True, timeout=60, env={"PYTHONPATH": str(root)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == loaded

@@ -37,7 +37,7 @@ def proconnect_callback():
     try:
         token = client.authorize_access_token()
         claims = proconnect.verified_userinfo(client, token)
-    except proconnect.PROVIDER_ERRORS as error:
+    except proconnect.provider_errors() as error:
         log.warning("proconnect refused: %s: %s ip=%s", type(error).__name__, clean(str(error)), request.remote_addr)
         return render_error(400, "La connexion avec ProConnect n'a pas abouti (réponse expirée, rejouée ou "
                                  "invalide). Recommencez depuis la page de connexion.")
@@ -65,7 +65,7 @@ def proconnect_logged_out():
     client = remote()
     try:
         client.validate_logout_response()
-    except proconnect.PROVIDER_ERRORS:
+    except proconnect.provider_errors():
         return render_error(400, "Retour de déconnexion ProConnect invalide : vous êtes tout de même déconnecté "
                                  "de cette plateforme.")
     flash("Vous êtes déconnecté, y compris de ProConnect.", "info")
