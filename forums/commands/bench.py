@@ -51,4 +51,5 @@ def seed_command(questions, minutes, seed, slug):
     click.echo(f"Durée : {french_seconds(report.elapsed)} "
                f"(consultation {french_seconds(timings['consultation'])}, "
                f"forums et comptes-rendus {french_seconds(timings['forums'])}, "
-               f"questions {french_seconds(timings['questions'])}).")
+               f"questions {french_seconds(timings['questions'])}, "
+               f"statistiques {french_seconds(timings['statistics'])}).")
