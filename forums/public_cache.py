@@ -13,6 +13,7 @@ query parameters the view declares it reads, so ``?x=1`` is the page without ``x
 The cache is bounded by the bytes of the bodies it holds (PUBLIC_CACHE_MB per process), not by their
 number: a crawler walking thousands of list pages or one large feed cannot grow a worker without end.
 """
+import gzip
 import hashlib
 from collections import OrderedDict
 from datetime import date, datetime, time
@@ -32,7 +33,10 @@ from .timeutils import PARIS, utcnow
 
 #: Browsers and proxies may reuse a public answer this long before revalidating it.
 MAX_AGE = 60
-# key -> (body, headers), least recently used first; _size holds the bytes of the bodies in it.
+#: Answers from this size on are also kept gzipped, and sent so to clients that accept it: a feed of
+#: thousands of forums is 3 MB of text, a tenth of that compressed.
+GZIP_MIN_BYTES = 1024
+# key -> _Entry, least recently used first; _size holds the bytes of the bodies in it.
 _cache = OrderedDict()
 _size = 0
 _lock = Lock()
@@ -56,18 +60,16 @@ def cache_size():
 def _remember(key, entry, budget):
     """Keep ``entry`` under ``key``, dropping the least recently used ones beyond ``budget`` bytes."""
     global _size
-    size = len(entry[0])
-    if size > budget:
+    if entry.size > budget:
         return
     with _lock:
         previous = _cache.pop(key, None)
         if previous is not None:
-            _size -= len(previous[0])
+            _size -= previous.size
         _cache[key] = entry
-        _size += size
+        _size += entry.size
         while _size > budget:
-            _, (body, _headers) = _cache.popitem(last=False)
-            _size -= len(body)
+            _size -= _cache.popitem(last=False)[1].size
 
 
 def served_from_cache():
@@ -90,12 +92,26 @@ class CacheSpec(NamedTuple):
     strict: bool
 
 
+class _Entry(NamedTuple):
+    """A cached answer: its body and headers, and the same gzipped for clients that accept it."""
+
+    body: bytes
+    headers: list
+    gzipped: bytes | None = None
+    gzipped_headers: list | None = None
+
+    @property
+    def size(self):
+        """Return the bytes it holds."""
+        return len(self.body) + len(self.gzipped or b"")
+
+
 class _Lookup(NamedTuple):
     key: str
     declared: list
     changed_at: datetime | None
     today: date
-    entry: tuple | None
+    entry: _Entry | None
 
 
 def cacheable(view=None, *, params=(), strict=False):
@@ -127,13 +143,17 @@ def cacheable(view=None, *, params=(), strict=False):
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
-            cached = _stored(response, found.key, found.changed_at, found.today)
+            budget = current_app.config["PUBLIC_CACHE_BYTES"]
+            # With the cache off, compressing what no later request reads would only slow this one.
+            cached = _stored(response, found.key, found.changed_at, found.today, compress=budget > 0)
             # The key includes the version, so stale bodies just age out.
-            _remember(found.key, cached, current_app.config["PUBLIC_CACHE_BYTES"])
+            _remember(found.key, cached, budget)
         else:
             g.public_cache_hit = True
-        body, headers = cached
-        response = current_app.response_class(body, headers=headers)
+        if cached.gzipped is not None and request.accept_encodings["gzip"]:
+            response = current_app.response_class(cached.gzipped, headers=cached.gzipped_headers)
+        else:
+            response = current_app.response_class(cached.body, headers=cached.headers)
         if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
             return response.make_conditional(request)
         return response
@@ -173,16 +193,36 @@ def _lookup(names):
 _LOOKUP = "forums.public_cache.lookup"
 
 
-def _stored(response, key, changed_at, today):
-    """Return the body and the headers of a rendered answer as every later request is sent them."""
-    stored = Response(response.get_data(), mimetype=response.mimetype, headers=dict(_kept_headers(response)))
-    stored.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+def _stored(response, key, changed_at, today, compress):
+    """Return the entry of a rendered answer: its body and headers as every later request is sent them."""
+    body = response.get_data()
+    etag = hashlib.sha256(key.encode()).hexdigest()[:32]
     # Content also changes at midnight in Paris, when "upcoming" forums become "past" ones.
     midnight = datetime.combine(today, time(), tzinfo=PARIS)
-    stored.last_modified = max(changed_at, midnight) if changed_at else midnight
-    stored.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    stored.vary.add("Cookie")
-    return stored.get_data(), list(stored.headers.items())
+    modified = max(changed_at, midnight) if changed_at else midnight
+    compressible = compress and len(body) >= GZIP_MIN_BYTES and _compressible(response.mimetype)
+
+    def headers(content, etag, encoding=None):
+        stored = Response(content, mimetype=response.mimetype, headers=dict(_kept_headers(response)))
+        stored.set_etag(etag)
+        stored.last_modified = modified
+        stored.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
+        stored.vary.add("Cookie")
+        if compressible:
+            stored.vary.add("Accept-Encoding")
+        if encoding:
+            stored.content_encoding = encoding
+        return list(stored.headers.items())
+
+    if not compressible:
+        return _Entry(body, headers(body, etag))
+    # mtime=0: the same body always compresses to the same bytes.
+    gzipped = gzip.compress(body, compresslevel=6, mtime=0)
+    return _Entry(body, headers(body, etag), gzipped, headers(gzipped, f"{etag}-gzip", "gzip"))
+
+
+def _compressible(mimetype):
+    return mimetype.startswith("text/") or mimetype in ("application/json", "application/xml")
 
 
 def _anonymous():

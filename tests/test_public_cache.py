@@ -1,8 +1,9 @@
 """Public caching: the publication version, validators, 304 answers and the shared cache."""
+import gzip
 from contextlib import contextmanager
 
 import pytest
-from flask import request
+from flask import Response, request
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 
@@ -312,7 +313,8 @@ def test_the_cache_holds_at_most_its_budget_in_bytes_dropping_the_least_recently
     @cacheable(params=("page", "size"))
     def page():
         renders.append(request.args["page"])
-        return "x" * int(request.args["size"])
+        # Not text: kept as it is, never gzipped.
+        return Response(b"x" * int(request.args["size"]), mimetype="application/octet-stream")
 
     client = app.test_client()
     clear_cache()
@@ -331,3 +333,37 @@ def test_the_cache_holds_at_most_its_budget_in_bytes_dropping_the_least_recently
     # Larger than the whole budget: served every time, never stored.
     assert renders[-2:] == ["4", "4"]
     assert cache_size() == (2, 8000)
+
+
+def test_large_answers_are_also_kept_gzipped_for_clients_that_accept_it(db, consultation, other_app):
+    app = other_app()
+    long_page = "<p>" + "Forum de sécurité, salle des fêtes. " * 200 + "</p>"
+    renders = []
+
+    @app.get("/essai-long")
+    @cacheable
+    def long():
+        renders.append(1)
+        return long_page
+
+    @app.get("/essai-court")
+    @cacheable
+    def short():
+        return "<p>court</p>"
+
+    client = app.test_client()
+    plain = client.get("/essai-long")
+    zipped = client.get("/essai-long", headers={"Accept-Encoding": "gzip, deflate, br"})
+
+    assert len(renders) == 1
+    assert "Content-Encoding" not in plain.headers and plain.get_data(as_text=True) == long_page
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()).decode() == long_page
+    assert int(zipped.headers["Content-Length"]) == len(zipped.get_data()) < len(plain.get_data()) / 10
+    for response in (plain, zipped):
+        assert {"Cookie", "Accept-Encoding"} <= {value.strip() for value in response.headers["Vary"].split(",")}
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    revalidated = client.get("/essai-long", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    assert revalidated.status_code == 304
+    # A short answer is not worth compressing.
+    assert "Content-Encoding" not in client.get("/essai-court", headers={"Accept-Encoding": "gzip"}).headers
