@@ -1,8 +1,8 @@
 -- GET a list of paths: cycled (cached pages), or each once (distinct API queries), optionally made
 -- distinct with a changing query parameter (junk parameters, which the page cache ignores: "bust=x"), optionally stopping each
--- thread after "limit" answers.
+-- thread after "limit" answers, optionally accepting gzip as browsers and calendar clients do ("gzip=1").
 --
--- Arguments after "--": paths=FILE threads=N [mode=cycle|distinct] [bust=NAME] [run=ID] [limit=N]
+-- Arguments after "--": paths=FILE threads=N [mode=cycle|distinct] [bust=NAME] [run=ID] [limit=N] [gzip=1]
 package.path = (os.getenv("LOAD_LUA_DIR") or ".") .. "/?.lua;" .. package.path
 local common = require("common")
 
@@ -11,6 +11,7 @@ done = common.done
 statuses, counters = {}, {}
 
 local paths, position, step, mode, bust, run, limit, answered = {}, 0, 1, "cycle", nil, "0", nil, 0
+local headers = {}
 
 function init(args)
   local options = common.options(args)
@@ -21,6 +22,9 @@ function init(args)
   bust = options.bust
   run = options.run or "0"
   limit = tonumber(options.limit)
+  if options.gzip == "1" then
+    headers["Accept-Encoding"] = "gzip"
+  end
 end
 
 function request()
@@ -34,7 +38,7 @@ function request()
     local separator = path:find("?", 1, true) and "&" or "?"
     path = path .. separator .. bust .. "=" .. run .. "-" .. thread_number .. "-" .. position
   end
-  return wrk.format("GET", path)
+  return wrk.format("GET", path, headers)
 end
 
 function response(status, headers, body)

@@ -80,10 +80,12 @@ def build(directory, forum_id, connections, run_id, departments):
     """Return the scenarios of a run, in the order they run, with their path files written."""
     common = (f"threads={connections}", f"run={run_id}")
 
-    def paths_scenario(key, group, label, paths, mode="cycle", bust=None, server="product", **options):
+    def paths_scenario(key, group, label, paths, mode="cycle", bust=None, server="product", gzip=False, **options):
         arguments = (f"paths={write_paths(directory, key, paths)}", f"mode={mode}", *common)
         if bust:
             arguments += (f"bust={bust}",)
+        if gzip:
+            arguments += ("gzip=1",)
         return Scenario(key=key, group=group, label=label, server=server, script="paths.lua",
                         arguments=arguments, **options)
 
@@ -102,6 +104,9 @@ def build(directory, forum_id, connections, run_id, departments):
     cached = cached_paths(forum_id)
     for key, path in cached.items():
         scenarios.append(paths_scenario(f"cached-{key}", "cached", f"`{path}` cached", [path], warmup=True))
+    # Calendar clients and browsers accept gzip: the large national feed is sent compressed to them.
+    scenarios.append(paths_scenario("cached-feed-gzip", "cached", f"`{cached['feed']}` cached, Accept-Encoding: gzip",
+                                    [cached["feed"]], gzip=True, warmup=True))
     scenarios.append(paths_scenario(
         "cached-junk", "cached", "`/?x=…` junk parameter, a new value each time", ["/"], bust="x", warmup=True))
     for key in ("home", "department", "api-questions"):
