@@ -95,6 +95,30 @@ def forums_calendar(forums: Iterable[Forum], host: str, forum_url: ForumUrl, nam
                     description: str | None = None) -> Calendar:
     """Return a calendar of the forums; with a ``name`` it is a feed meant for subscription."""
     forums = list(forums)
+    calendar = _calendar(paris_timezone(forums), name, description)
+    for forum in forums:
+        calendar.add_component(forum_event(forum, host, forum_url))
+    return calendar
+
+
+def feed_ical(forums: Iterable[Forum], host: str, forum_url: ForumUrl, name: str,
+              description: str | None = None) -> bytes:
+    """Return the text of a feed, the same as ``forums_calendar(...).to_ical()``, rendered one event at a time.
+
+    A national feed has thousands of forums: ``forums`` may be a stream whose objects are released
+    once rendered, and only the events' text is held, a tenth of what the whole calendar's objects take.
+    """
+    events, years = [], []
+    for forum in forums:
+        events.append(forum_event(forum, host, forum_url).to_ical())
+        years.extend(_years(forum))
+    head = _calendar(_paris_timezone(years), name, description).to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return head.removesuffix(end) + b"".join(events) + end
+
+
+def _calendar(timezone: Timezone, name: str | None, description: str | None) -> Calendar:
+    """Return the calendar's own properties and time zone, without events."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -109,15 +133,20 @@ def forums_calendar(forums: Iterable[Forum], host: str, forum_url: ForumUrl, nam
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         # An X- property has no known type: give it the DURATION text, not a timedelta.
         calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL).to_ical().decode())
-    calendar.add_component(paris_timezone(forums))
-    for forum in forums:
-        calendar.add_component(forum_event(forum, host, forum_url))
+    calendar.add_component(timezone)
     return calendar
 
 
 def paris_timezone(forums: Iterable[Forum]) -> Timezone:
     """Return the VTIMEZONE of Europe/Paris for the years the forums take place in."""
-    years = [moment.astimezone(PARIS).year for forum in forums for moment in (forum.starts_at, forum.ends_at)]
+    return _paris_timezone([year for forum in forums for year in _years(forum)])
+
+
+def _years(forum: Forum) -> tuple[int, int]:
+    return forum.starts_at.astimezone(PARIS).year, forum.ends_at.astimezone(PARIS).year
+
+
+def _paris_timezone(years: list[int]) -> Timezone:
     first, last = (min(years), max(years)) if years else (utcnow().astimezone(PARIS).year,) * 2
     # Whole years only: every forum's offset is defined, and the block does not grow with time.
     return Timezone.from_tzid("Europe/Paris", first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1))

@@ -6,7 +6,7 @@ import pytest
 import vobject
 
 from forums.ical import (
-    PRODID, department_calendar_name, forum_event, forums_calendar, markdown_to_text, webcal_url,
+    PRODID, department_calendar_name, feed_ical, forum_event, forums_calendar, markdown_to_text, webcal_url,
 )
 from forums.models import ForumStatus
 
@@ -179,6 +179,16 @@ def test_output_is_folded_crlf_and_byte_stable(db, create_forum):
     assert max(len(line) for line in body.split(b"\r\n")) <= 75
     assert str(events_by_uid(body)[f"forum-{forum.id}@{HOST}"]["DESCRIPTION"]).startswith(
         "Un très long paragraphe. Un très long paragraphe.")
+
+
+def test_a_feed_rendered_event_by_event_is_the_whole_calendar_byte_for_byte(db, create_forum):
+    forums = [create_forum(status=ForumStatus.PUBLISHED, starts_at=paris_time(2009, 3, 28)),
+              create_forum(status=ForumStatus.CANCELLED, starts_at=paris_time(2011, 12, 31, 20),
+                           cancellation_reason="Salle indisponible.")]
+
+    for listed in (forums, []):
+        expected = build(listed, name="Essai", description="Vos libertés, votre sécurité")
+        assert feed_ical(iter(listed), HOST, forum_url, "Essai", "Vos libertés, votre sécurité") == expected
 
 
 def test_an_empty_calendar_is_still_valid(db):

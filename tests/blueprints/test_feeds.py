@@ -5,6 +5,7 @@ import icalendar
 import pytest
 import vobject
 
+from forums.blueprints.public import feeds
 from forums.models import ForumStatus, Role
 from forums.public_cache import clear_cache
 from forums.services.forums import ForumData, update_forum
@@ -165,6 +166,24 @@ def test_national_feed_runs_a_fixed_number_of_queries(db, client, create_forum, 
         create_forum(cantons=(canton,), commune=commune, status=ForumStatus.PUBLISHED,
                      starts_at=paris_time(2009, 4, 1 + n))
     assert query_count() == (few, 20)
+
+
+def test_feeds_load_their_forums_a_batch_at_a_time_and_miss_none(db, client, create_forum, count_queries,
+                                                                  monkeypatch):
+    for day in range(1, 6):
+        create_forum(status=ForumStatus.PUBLISHED, starts_at=paris_time(2009, 4, day))
+    clear_cache()
+    with count_queries() as whole:
+        expected = parse_both(client.get("/calendrier.ics"))
+    monkeypatch.setattr(feeds, "FEED_BATCH", 2)
+    clear_cache()
+
+    with count_queries() as batched:
+        response = client.get("/calendrier.ics")
+
+    assert parse_both(response) == expected and len(expected) == 5
+    # Each further batch of forums loads its own relationships.
+    assert len(batched) > len(whole)
 
 
 def test_agents_get_the_feed_uncached(client, login, create_agent, forums):

@@ -11,6 +11,9 @@ from ...services.public import current_consultation, public_forum, public_forums
 from . import bp
 
 MIMETYPE = "text/calendar"
+#: Forums loaded at a time into a feed: the national one has thousands, never all held as objects at once
+#: (they took 90 MB of a worker's memory, which it kept).
+FEED_BATCH = 200
 
 
 @bp.get("/forums/<int:forum_id>.ics")
@@ -21,7 +24,7 @@ def forum_ics(forum_id):
     if forum is None:
         abort(404)
     calendar = ical.forums_calendar([forum], _host(), _forum_url)
-    return _calendar_response(calendar, f"forum-{forum.id}.ics")
+    return _calendar_response(calendar.to_ical(), f"forum-{forum.id}.ics")
 
 
 @bp.get("/departements/<code>/calendrier.ics")
@@ -32,10 +35,9 @@ def department_ics(code):
     if department is None:
         abort(404)
     consultation = current_consultation()
-    forums = db.session.scalars(public_forums_query(consultation, department.code)).all() if consultation else []
-    calendar = ical.forums_calendar(forums, _host(), _forum_url, name=ical.department_calendar_name(department.name),
-                                    description=consultation.name if consultation else None)
-    return _calendar_response(calendar, f"forums-securite-{department.code}.ics")
+    body = ical.feed_ical(_streamed(consultation, department.code), _host(), _forum_url,
+                          ical.department_calendar_name(department.name), consultation.name if consultation else None)
+    return _calendar_response(body, f"forums-securite-{department.code}.ics")
 
 
 @bp.get("/calendrier.ics")
@@ -43,10 +45,17 @@ def department_ics(code):
 def national_ics():
     """Return the feed of every public forum of the current consultation."""
     consultation = current_consultation()
-    forums = db.session.scalars(public_forums_query(consultation)).all() if consultation else []
-    calendar = ical.forums_calendar(forums, _host(), _forum_url, name=ical.national_calendar_name(),
-                                    description=consultation.name if consultation else None)
-    return _calendar_response(calendar, "forums-securite.ics")
+    body = ical.feed_ical(_streamed(consultation), _host(), _forum_url, ical.national_calendar_name(),
+                          consultation.name if consultation else None)
+    return _calendar_response(body, "forums-securite.ics")
+
+
+def _streamed(consultation, department_code=None):
+    """Yield the consultation's public forums, loaded FEED_BATCH at a time, each batch released once rendered."""
+    if consultation is None:
+        return iter(())
+    query = public_forums_query(consultation, department_code).execution_options(yield_per=FEED_BATCH)
+    return db.session.scalars(query)
 
 
 def _host():
@@ -58,8 +67,8 @@ def _forum_url(forum):
     return url_for("public.forum", forum_id=forum.id, _external=True)
 
 
-def _calendar_response(calendar, filename):
+def _calendar_response(body, filename):
     # Inline, not attachment: subscribing clients and browsers both handle text/calendar themselves.
     return current_app.response_class(
-        calendar.to_ical(), mimetype=MIMETYPE, headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        body, mimetype=MIMETYPE, headers={"Content-Disposition": f'inline; filename="{filename}"'}
     )
