@@ -124,3 +124,22 @@ def likely_originals(questions):
         return {}
     loaded = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(originals.values()))))}
     return {question_id: loaded[original_id] for question_id, original_id in originals.items()}
+
+
+def repeats(questions, statuses):
+    """Return {question id: ids of other questions it repeats, exact first then near, oldest first}.
+
+    Earlier or later alike; only questions whose status is among ``statuses`` count. A bounded
+    number of statements for any number of ``questions``: two per department and consultation.
+    """
+    found = {}
+    groups = {}
+    for question in questions:
+        groups.setdefault((question.department_code, question.consultation_id), []).append(question)
+    for (department_code, consultation_id), members in groups.items():
+        probes = {question.id: _Probe(frozenset(question.search_text.split()), question.fingerprint)
+                  for question in members}
+        matches = _similar(department_code, consultation_id, list(probes.values()), statuses)
+        for question_id, probe in probes.items():
+            found[question_id] = [match for match in matches[probe] if match != question_id]
+    return found
