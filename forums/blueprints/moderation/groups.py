@@ -20,9 +20,9 @@ from .routes import _agent, _department_to_moderate, _readable_department, _show
 _REQUEST_FIELDS = ("question_ids", "action")
 
 
-def group_form_prefix(group_key):
-    """Return the prefix of a group's decision form: field ids stay unique on a page of groups."""
-    return f"groupe-{group_key}"
+def group_form_prefix(question_id):
+    """Return the prefix of the decision form of the group shown by ``question_id``: ids stay unique on the page."""
+    return f"groupe-{question_id}"
 
 
 @bp.get("/departements/<code>/groupes")
@@ -32,14 +32,14 @@ def groups(code):
     return _groups_page(_readable_department(code))
 
 
-@bp.post("/departements/<code>/groupes/<int:group_key>")
+@bp.post("/departements/<code>/groupes/<int:question_id>")
 @login_required
-def decide_group(code, group_key):
-    """Take one decision for every question of a group: all of them, or none."""
+def decide_group(code, question_id):
+    """Take one decision for every question of the group that ``question_id`` represents: all of them, or none."""
     department = _department_to_moderate(code, "group")
-    form = GroupDecisionForm(prefix=group_form_prefix(group_key))
+    form = GroupDecisionForm(prefix=group_form_prefix(question_id))
     if not form.validate():
-        return _groups_page(department, {group_key: form}, 400, "La demande envoyée n'est pas valide : "
+        return _groups_page(department, {question_id: form}, 400, "La demande envoyée n'est pas valide : "
                                                                "rechargez la page des groupes.")
     try:
         decision = service.decide_group(department.code, form.question_ids.data, form.action.data, _agent(),
@@ -48,8 +48,8 @@ def decide_group(code, group_key):
     except ModerationError as error:
         db.session.rollback()
         if error.field in _REQUEST_FIELDS:
-            return _groups_page(department, {group_key: form}, 400, error.message)
-        return _groups_page(department, {group_key: form}, *_show_error(form, error))
+            return _groups_page(department, {question_id: form}, 400, error.message)
+        return _groups_page(department, {question_id: form}, *_show_error(form, error))
     db.session.commit()
     if decision.mails:
         send_mails(decision.mails)
