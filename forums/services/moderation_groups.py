@@ -8,11 +8,11 @@ repeating it (at most GROUP_MAX: a decision applies to what the moderator saw) a
 question it repeats, if any. Very short texts that repeat nothing form one group of their own.
 Deciding a group clears it from the queue; the next groups come forward.
 
-A decision covers the whole group or nothing: every member is checked first, then decided through
-``services.moderation`` (``approve``, ``merge``, ``reject``: supports carried over, audit log),
-whose conditional claim refuses a member a colleague decided meanwhile. Each member's citizen is
-told by e-mail when they left an address; the follow-up page shows the new status anyway.
-Operations flush, never commit.
+A decision covers the whole group or nothing: every member is locked and checked first, so that a
+decision a colleague took meanwhile is seen and refused, then decided through ``services.moderation``
+(``approve``, ``merge``, ``reject``: supports carried over, audit log), whose conditional claim
+stays the last guard. Each member's citizen is told by e-mail when they left an address; the
+follow-up page shows the new status anyway. Operations flush, never commit.
 """
 from dataclasses import dataclass
 from enum import Enum
@@ -211,10 +211,14 @@ def decide_group(department_code, question_ids, action, by, keep_id=None, origin
     if not ids:
         raise ModerationError("Ce groupe est vide : aucune question n'a été envoyée. Rechargez la page des groupes.",
                               "question_ids")
+    # Locked in one order, read afresh: of two decisions on the same questions the second waits,
+    # then sees what the first changed (SQLite, which has no row locks, serialises every write).
     questions = db.session.scalars(
         select(Question).where(Question.id.in_(ids), Question.department_code == department_code)
-        .options(joinedload(Question.contact)).order_by(Question.submitted_at, Question.id)
+        .options(joinedload(Question.contact)).order_by(Question.id).with_for_update(of=Question)
+        .execution_options(populate_existing=True)
     ).unique().all()
+    questions.sort(key=lambda question: (question.submitted_at, question.id))
     if len(questions) != len(ids):
         # Unknown ids and ids of another department read the same: nothing leaks about them.
         raise ModerationError("Certaines questions du groupe sont introuvables dans ce département : "
@@ -261,7 +265,10 @@ def _id(value):
 
 
 def _published_original(department_code, original_id, questions):
-    original = db.session.get(Question, _id(original_id)) if _id(original_id) is not None else None
+    original = None
+    if _id(original_id) is not None:
+        # Locked too: a colleague withdrawing it meanwhile would leave the group merged into a refused question.
+        original = db.session.get(Question, _id(original_id), with_for_update=True, populate_existing=True)
     if original is None or original.department_code != department_code:
         raise ModerationError("La question d'origine est introuvable dans ce département.", "original")
     if original in questions:

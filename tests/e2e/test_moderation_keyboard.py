@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from forums.models import QuestionStatus, RejectionReason, Role
+from forums.models import Question, QuestionStatus, RejectionReason, Role
 
 from ..conftest import PASSWORD
 from .conftest import SELENIUM_MISSING, WAIT_SECONDS
@@ -68,7 +68,6 @@ def load_after(driver, *keys):
 
 
 def statuses(db, ids):
-    from forums.models import Question
     db.session.expire_all()
     return [db.session.get(Question, question_id).status for question_id in ids]
 
@@ -103,7 +102,6 @@ def test_a_moderator_decides_groups_and_a_question_with_the_keyboard_only(browse
     press(browser, Keys.ARROW_DOWN)
     load_after(browser, Keys.TAB, Keys.TAB, Keys.ENTER)
     assert statuses(db, desk["exact"]) == [QuestionStatus.REJECTED] * 3
-    from forums.models import Question
     assert db.session.get(Question, desk["exact"][0]).rejection_reason is list(RejectionReason)[0]
 
     # On the queue, p ticks the current row and goes to « Publier la sélection ».

@@ -259,7 +259,7 @@ def decide_in_thread(app, agent_id, ids, outcome, started=None):
 
 
 def test_a_member_decided_by_a_colleague_a_second_earlier_stops_the_whole_group(app, db, seeded, agent):
-    """The page was read, a colleague then decided one member: the claim refuses, nothing is decided twice."""
+    """The group was read, a colleague then decided one member: refused, with what changed; nothing decided twice."""
     q = seeded
     members = [q["exact_1"], q["exact_2"], q["exact_3"]]
     db.session.expire_all()
@@ -273,7 +273,8 @@ def test_a_member_decided_by_a_colleague_a_second_earlier_stops_the_whole_group(
     with pytest.raises(ModerationError) as refused:
         decide_group("13", [m.id for m in members], "publish", agent, keep_id=members[0].id)
     db.session.rollback()
-    assert "vient d'être traitée par un autre agent" in refused.value.message
+    assert f"Le groupe a changé depuis l'affichage de la page : {members[1].reference} (non publiée)" \
+        in refused.value.message
     statuses = [reload(db, m).status for m in members]
     assert statuses == [QuestionStatus.PENDING, QuestionStatus.REJECTED, QuestionStatus.PENDING]
     assert audit_actions(db, members[1]) == ["question.reject"]
