@@ -206,3 +206,14 @@ def test_a_group_decision_without_csrf_token_is_refused(db, other_app, create_ag
                       browser.get(URL).get_data(as_text=True)).group(1)
     response = decide(browser, queue["exact"], "reject", reason="hors_sujet", csrf_token=token)
     assert response.status_code == 303
+
+
+def test_a_merge_into_a_question_withdrawn_meanwhile_is_refused_in_the_alert(db, client, moderator, queue):
+    queue["original"].status = QuestionStatus.REJECTED
+    db.session.commit()
+    before = snapshot(db)
+    response = decide(client, queue["repeats"], "merge", original=queue["original"].id)
+    assert response.status_code == 400
+    alert = re.search(r'id="decision-error"[^>]*>(.*?)</div>', text(response), re.S).group(1)
+    assert f"La question {queue['original'].reference} est « non publiée »" in alert
+    assert snapshot(db) == before

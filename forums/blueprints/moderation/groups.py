@@ -16,8 +16,8 @@ from . import bp
 from .forms import GroupDecisionForm
 from .routes import _agent, _department_to_moderate, _readable_department, _show_error
 
-#: Refusals about what was posted rather than about a field the moderator fills in.
-_REQUEST_FIELDS = ("question_ids", "action")
+#: Fields the moderator fills in, whose refusals are shown next to them; the others are sent by the page.
+_TYPED_FIELDS = ("reason", "note")
 
 
 def group_form_prefix(question_id):
@@ -47,7 +47,7 @@ def decide_group(code, question_id):
                                         reason=form.reason.data or None, note=form.note.data or "")
     except ModerationError as error:
         db.session.rollback()
-        if error.field in _REQUEST_FIELDS:
+        if error.field is not None and error.field not in _TYPED_FIELDS:
             return _groups_page(department, {question_id: form}, 400, error.message)
         return _groups_page(department, {question_id: form}, *_show_error(form, error))
     db.session.commit()
