@@ -1,8 +1,9 @@
 """Clearing a department's queue by groups: pending questions that say the same thing, decided at once.
 
-The groups are read from the front of the queue, never from the whole department: the WINDOW
-oldest pending questions, each with the questions it repeats as the similarity index finds them
-(``duplicates.repeats``: exact repeats share a fingerprint, near ones most of their terms). In
+The groups are read from the front of the queue, never from the whole department: among the WINDOW
+oldest pending questions, a chunk at a time until the page is full, the questions not yet placed
+are looked up in the similarity index (``duplicates.repeats``: exact repeats share a fingerprint,
+near ones most of their terms). In
 queue order, the oldest question not yet placed opens a group, which takes every pending question
 repeating it (at most GROUP_MAX: a decision applies to what the moderator saw) and the published
 question it repeats, if any. Very short texts that repeat nothing form one group of their own.
@@ -30,6 +31,8 @@ from .moderation import ModerationError, approve, merge, public_question_url, re
 WINDOW = 200
 #: Groups shown on a page.
 GROUPS_PER_PAGE = 20
+#: Pending questions whose repeats are looked up together: the index's answer grows with each one.
+CHUNK = 20
 #: Most questions in one group; the rest of a larger set of repeats forms the next groups.
 GROUP_MAX = 100
 
@@ -134,26 +137,34 @@ def pending_groups(department_code, limit=GROUPS_PER_PAGE, window=None):
     ).unique().all()
     if not front:
         return GroupsPage([], 0)
-    published = duplicates.repeats(front, [QuestionStatus.PUBLISHED])
-    repeated = duplicates.repeats(front, [QuestionStatus.PENDING])
     placed, drafts, short = set(), [], None
-    for question in front:
+    # Repeats are looked up a chunk at a time, for the questions not placed yet, until the page is full.
+    for start in range(0, len(front), CHUNK):
+        chunk = [question for question in front[start:start + CHUNK] if question.id not in placed]
         if len(drafts) >= limit:
             break
-        if question.id in placed:
+        if not chunk:
             continue
-        members = [question.id] + [other for other in repeated[question.id] if other not in placed]
-        members = members[:GROUP_MAX]
-        placed.update(members)
-        original_id = published[question.id][0] if published[question.id] else None
-        if len(members) == 1 and original_id is None and duplicates.is_short(question.public_text):
-            if short is None:
-                short = [GroupKind.SHORT, [], None]
-                drafts.append(short)
-            if len(short[1]) < GROUP_MAX:
-                short[1].append(question.id)
-            continue
-        drafts.append([None, members, original_id])
+        found = duplicates.repeats(chunk, [QuestionStatus.PUBLISHED, QuestionStatus.PENDING])
+        for question in chunk:
+            if len(drafts) >= limit:
+                break
+            if question.id in placed:
+                continue
+            rows = found[question.id]
+            members = [question.id] + [row.id for row in rows
+                                       if row.status is QuestionStatus.PENDING and row.id not in placed]
+            members = members[:GROUP_MAX]
+            placed.update(members)
+            original_id = next((row.id for row in rows if row.status is QuestionStatus.PUBLISHED), None)
+            if len(members) == 1 and original_id is None and duplicates.is_short(question.public_text):
+                if short is None:
+                    short = [GroupKind.SHORT, [], None]
+                    drafts.append(short)
+                if len(short[1]) < GROUP_MAX:
+                    short[1].append(question.id)
+                continue
+            drafts.append([None, members, original_id])
     loaded = {question.id: question for question in front}
     missing = {member for _, members, _ in drafts for member in members} - loaded.keys()
     missing |= {original_id for _, _, original_id in drafts if original_id is not None}
