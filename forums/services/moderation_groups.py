@@ -128,8 +128,8 @@ _SHOWN = (joinedload(Question.theme), joinedload(Question.subtopic), joinedload(
 def pending_groups(department_code, limit=GROUPS_PER_PAGE, window=None):
     """Return a GroupsPage: the first ``limit`` groups of the department's pending questions, in queue order.
 
-    ``window`` (default WINDOW) pending questions are read from the front of the queue. A bounded
-    number of statements whatever the size of the department (see the module's docstring).
+    ``window`` (default WINDOW) pending questions are read from the front of the queue. At most
+    3 + 2 × ⌈window / CHUNK⌉ statements, whatever the size of the department; usually 5 to 7.
     """
     front = db.session.scalars(
         select(Question).where(*_pending(department_code)).options(*_SHOWN)

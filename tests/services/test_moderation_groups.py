@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from forums.extensions import db as _db
-from forums.models import Agent, AuditEvent, OutgoingMail, Question, QuestionStatus, QuestionSupport, RejectionReason, Role
-from forums.services import moderation_groups
+from forums.models import (
+    Agent, AuditEvent, OutgoingMail, Question, QuestionSimilarityKey, QuestionStatus, QuestionSupport, RejectionReason,
+    Role,
+)
+from forums.services import moderation_groups, similarity_index
 from forums.services.moderation import ModerationError
 from forums.services.moderation_groups import GroupKind, decide_group, pending_groups
 
@@ -296,3 +299,16 @@ def test_two_simultaneous_group_decisions_decide_each_question_once(app, db, see
                if reload(db, m).status is QuestionStatus.REJECTED}
     assert decided in ({*first}, {*second})
     assert all(audit_actions(db, q[name]).count("question.reject") <= 1 for name in ("exact_1", "exact_2", "exact_3"))
+
+
+def test_candidates_sharing_fewer_keys_than_asked_are_left_out(db, create_question):
+    many, one = create_question(REPEATED), create_question(ALONE)
+    db.session.execute(QuestionSimilarityKey.__table__.insert(), [
+        {"key": key, "question_id": question.id} for question, keys in ((many, (1, 2, 3)), (one, (1,)))
+        for key in keys])
+    db.session.commit()
+    probe = "probe"
+    found, _ = similarity_index.candidates({probe: [1, 2, 9]}, [QuestionStatus.PENDING])
+    assert found[probe] == {many.id, one.id}
+    found, rows = similarity_index.candidates({probe: [1, 2, 9]}, [QuestionStatus.PENDING], min_shared=2)
+    assert found[probe] == {many.id} and set(rows) == {many.id} and rows[many.id].status is QuestionStatus.PENDING
