@@ -222,6 +222,9 @@ def decide_group(department_code, question_ids, action, by, keep_id=None, origin
     if not ids:
         raise ModerationError("Ce groupe est vide : aucune question n'a été envoyée. Rechargez la page des groupes.",
                               "question_ids")
+    if len(ids) > GROUP_MAX:
+        raise ModerationError(f"Un groupe compte au plus {GROUP_MAX} questions : rechargez la page des groupes.",
+                              "question_ids")
     # Locked in one order, read afresh: of two decisions on the same questions the second waits,
     # then sees what the first changed (SQLite, which has no row locks, serialises every write).
     questions = db.session.scalars(

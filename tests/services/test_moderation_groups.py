@@ -201,6 +201,7 @@ def state(db):
 
 @pytest.mark.parametrize("case, field, message", [
     ("empty", "question_ids", "Ce groupe est vide"),
+    ("too many", "question_ids", "Un groupe compte au plus 100 questions"),
     ("other department", "question_ids", "introuvables dans ce département"),
     ("unknown", "question_ids", "introuvables dans ce département"),
     ("not a number", "question_ids", "n'est pas valide"),
@@ -221,6 +222,7 @@ def test_bad_group_decisions_are_refused_and_change_nothing(db, seeded, agent, c
     merged = create_question(REPEATED, status=QuestionStatus.MERGED, merged_into_id=q["original"].id)
     arguments = {
         "empty": dict(question_ids=[], action="reject", reason="hors_sujet"),
+        "too many": dict(question_ids=range(1, 102), action="reject", reason="hors_sujet"),
         "other department": dict(question_ids=ids + [q["paris"].id], action="reject", reason="hors_sujet"),
         "unknown": dict(question_ids=ids + [999_999], action="reject", reason="hors_sujet"),
         "not a number": dict(question_ids=["abc"], action="reject", reason="hors_sujet"),
