@@ -66,33 +66,49 @@ def handling_cutoff(now, days):
     return datetime.combine(cutoff, time(0), tzinfo=PARIS).astimezone(UTC)
 
 
-def department_pace(department_code, now=None, consultation_id=None):
-    """Return the Pace of a department's queue in the current consultation (or ``consultation_id``)."""
-    consultation_id = consultation_id or select(Consultation.id).where(Consultation.is_current.is_(True)) \
-        .scalar_subquery()
-    return paces(consultation_id, [department_code], now)[department_code]
+def department_pace(department_code, now=None):
+    """Return the Pace of a department's queue in the current consultation, in one query."""
+    now = now or utcnow()
+    consultation_id = select(Consultation.id).where(Consultation.is_current.is_(True)).scalar_subquery()
+    decided = (select(func.count()).where(*_decided(consultation_id, [department_code], now))
+               .scalar_subquery())
+    row = db.session.execute(
+        select(*_waiting_columns(now), decided).where(*_waiting(consultation_id, [department_code]))
+    ).one()
+    return Pace(row[0], row[1], row[2] or 0, row[3], now)
 
 
 def paces(consultation_id, codes, now=None):
     """Return {department code: Pace} for the consultation's queues of these departments, in two queries."""
     now = now or utcnow()
-    cutoff = handling_cutoff(now, current_app.config["QUESTION_HANDLING_DAYS"])
     waiting = {code: (count, oldest, overdue) for code, count, oldest, overdue in db.session.execute(
-        select(Question.department_code, func.count(), func.min(Question.submitted_at),
-               func.coalesce(func.sum(case((Question.submitted_at < cutoff, 1), else_=0)), 0))
-        .where(Question.consultation_id == consultation_id, Question.status == QuestionStatus.PENDING,
-               Question.department_code.in_(codes))
+        select(Question.department_code, *_waiting_columns(now)).where(*_waiting(consultation_id, codes))
         .group_by(Question.department_code)
     )}
-    # A decision sets moderated_at: it leaves the queue then (a later withdrawal or merge sets it again).
     decided = dict(db.session.execute(
-        select(Question.department_code, func.count())
-        .where(Question.consultation_id == consultation_id, Question.moderated_at >= now - RATE_WINDOW,
-               Question.department_code.in_(codes))
+        select(Question.department_code, func.count()).where(*_decided(consultation_id, codes, now))
         .group_by(Question.department_code)
     ).all())
     return {code: Pace(*waiting.get(code, (0, None, 0)), decided_last_hour=decided.get(code, 0), now=now)
             for code in codes}
+
+
+def _waiting(consultation_id, codes):
+    return (Question.consultation_id == consultation_id, Question.status == QuestionStatus.PENDING,
+            Question.department_code.in_(codes))
+
+
+def _waiting_columns(now):
+    """Return the columns of what waits: how many, since when, how many past the promised delay."""
+    cutoff = handling_cutoff(now, current_app.config["QUESTION_HANDLING_DAYS"])
+    return (func.count(), func.min(Question.submitted_at),
+            func.coalesce(func.sum(case((Question.submitted_at < cutoff, 1), else_=0)), 0))
+
+
+def _decided(consultation_id, codes, now):
+    # A decision sets moderated_at: the question leaves the queue then (a later withdrawal or merge sets it again).
+    return (Question.consultation_id == consultation_id, Question.moderated_at >= now - RATE_WINDOW,
+            Question.department_code.in_(codes))
 
 
 def national_pace(by_department, now=None):
