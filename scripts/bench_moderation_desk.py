@@ -179,7 +179,9 @@ class InProcess(Browser):
         return response.status_code, response.get_data(as_text=True)
 
     def post(self, path, data):
-        response = self.client.post(path, data=data, base_url="https://localhost")
+        # Over HTTPS, Flask-WTF also checks that the form comes from the same site.
+        response = self.client.post(path, data=data, base_url="https://localhost",
+                                    headers={"Referer": "https://localhost/"})
         self.location = response.location or ""
         return response.status_code, response.get_data(as_text=True)
 
