@@ -134,6 +134,25 @@ def candidates(keys_by_probe, statuses):
     return found, rows
 
 
+def earlier_holders(keys, consultation_id, department_code, statuses, until):
+    """Return (key, question id, submitted_at) of the department's questions holding one of ``keys``.
+
+    Only questions whose status is among ``statuses``, submitted at ``until`` or before. One
+    statement; the holders' submission times come from the department's index of questions
+    (``ix_questions_department_submitted``), the rows themselves are not read: the earliest
+    questions of a department are few, and the queue is worked oldest first.
+    """
+    if not keys:
+        return []
+    return db.session.execute(
+        select(QuestionSimilarityKey.key, Question.id, Question.submitted_at)
+        .join(Question, Question.id == QuestionSimilarityKey.question_id)
+        .where(QuestionSimilarityKey.key.in_(set(keys)), Question.consultation_id == consultation_id,
+               Question.department_code == department_code, Question.status.in_(statuses),
+               Question.submitted_at <= until)
+    ).all()
+
+
 def index_rows(questions):
     """Return the rows of ``question_similarity_keys`` for questions (or rows with their columns), in bulk.
 
