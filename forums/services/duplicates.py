@@ -22,6 +22,8 @@ SHORT_TEXT_WORDS = 10
 NEAR_DUPLICATE_SIMILARITY = 0.75
 #: Texts with fewer distinct terms than this only match when their terms are identical.
 MIN_TERMS_FOR_NEAR = 4
+#: Candidates of each question whose texts likely_originals reads first, exact repeats and others each.
+ORIGINAL_PROBES = 8
 
 
 def is_short(text):
@@ -118,9 +120,11 @@ def likely_originals(questions):
     originals = {}
     for (department_code, consultation_id), members in groups.items():
         probes = [_OriginalProbe.of(question) for question in members]
-        holders = similarity_index.earlier_holders(
-            [key for probe in probes for key in probe.keys], consultation_id, department_code, statuses,
-            max(question.submitted_at for question in members))
+        holders = {}
+        for key, question_id, submitted_at in similarity_index.earlier_holders(
+                [key for probe in probes for key in probe.keys], consultation_id, department_code, statuses,
+                max(question.submitted_at for question in members)):
+            holders.setdefault(key, []).append((submitted_at, question_id))
         for probe in probes:
             probe.take(holders)
         texts = {}
@@ -131,7 +135,7 @@ def likely_originals(questions):
             if wanted:
                 texts.update((row.id, row) for row in db.session.execute(
                     select(Question.id, Question.fingerprint, Question.search_text)
-                    .where(Question.id.in_(wanted))))
+                    .where(Question.id.in_(similarity_index.inline(wanted)))))
             for probe in undecided:
                 probe.decide(texts, complete=window is None)
         originals.update((probe.question_id, probe.original) for probe in probes if probe.original is not None)
@@ -139,10 +143,6 @@ def likely_originals(questions):
         return {}
     loaded = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(originals.values()))))}
     return {question_id: loaded[original_id] for question_id, original_id in originals.items()}
-
-
-#: Candidates of each question whose texts the first round reads, exact repeats and others each.
-ORIGINAL_PROBES = 8
 
 
 class _OriginalProbe:
@@ -167,14 +167,17 @@ class _OriginalProbe:
         return cls(question, set(keys), fingerprint_key)
 
     def take(self, holders):
-        """Keep the earlier holders of this probe's keys: those of its fingerprint, and all, oldest first."""
+        """Keep the earlier holders of this probe's keys (``holders``: {key: [(submitted_at, id)]}), oldest first.
+
+        Those of its fingerprint apart: they are the exact repeats, but for a collision.
+        """
         ages, exact = {}, {}
-        for key, question_id, submitted_at in holders:
-            age = (submitted_at, question_id)
-            if key in self.keys and age < self.limit:
-                ages[question_id] = age
-                if key == self.fingerprint_key:
-                    exact[question_id] = age
+        for key in self.keys:
+            for age in holders.get(key, ()):
+                if age < self.limit:
+                    ages[age[1]] = age
+                    if key == self.fingerprint_key:
+                        exact[age[1]] = age
         self.exact = sorted(exact, key=exact.get)
         self.candidates = sorted(ages, key=ages.get)
 

@@ -6,7 +6,8 @@ ministry where that promise holds. A working day is Monday to Friday; public hol
 deducted, so a question may be counted late one day early around a holiday, never one day too late.
 
 Every figure is counted in SQL over the partial index of pending questions and the index of
-moderation times: two grouped queries, whatever the number of departments or questions.
+moderation times: one query for a department's desk, two grouped ones for the ministry's dashboard,
+whatever the number of departments or questions.
 """
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta

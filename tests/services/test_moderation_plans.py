@@ -4,13 +4,15 @@ Enough questions are written in one INSERT … SELECT, and the table analysed, f
 choice to be the one it makes at scale: department 13 holds an eighth of them; seven in ten are
 published, fifteen in a hundred wait, the rest are refused or merged, as in the bench.
 """
+import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import BigInteger, event, func, literal, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from forums.models import Question, QuestionStatus
-from forums.services import moderation, moderation_throughput
+from forums.models import Question, QuestionSimilarityKey, QuestionStatus
+from forums.services import duplicates, moderation, moderation_throughput, similarity_index
 
 ROWS = 80_000
 NOW = datetime(2009, 5, 20, 12, 0, tzinfo=UTC)
@@ -46,15 +48,21 @@ def seeded(db, territories, subtopics):
         "consultation_id": consultation_id, "rows": ROWS, "theme_1": themes["1"], "theme_2": themes["2"],
         **{f"subtopic_{number}": subtopic_id for number, subtopic_id in enumerate(ids, start=1)},
     })
+    # Every question of department 13 says the same: one cluster of repeats, the worst case of the index.
+    keys = similarity_index.question_keys(consultation_id, "13", ["question"], None)
+    db.session.execute(QuestionSimilarityKey.__table__.insert().from_select(
+        ["key", "question_id"],
+        select(func.unnest(literal(keys, ARRAY(BigInteger))), Question.id).where(Question.department_code == "13")))
     db.session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # Vacuumed, as autovacuum keeps a live table: the visibility map lets counts read the index alone.
         connection.execute(text("VACUUM ANALYZE questions"))
+        connection.execute(text("VACUUM ANALYZE question_similarity_keys"))
     return {"themes": themes, "consultation_id": consultation_id}
 
 
 def explained(db, call):
-    """Run ``call`` and return (its result, the EXPLAIN of each statement it ran on questions)."""
+    """Run ``call`` and return (its result, the EXPLAIN of each statement it ran that reads questions)."""
     statements = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
@@ -68,7 +76,7 @@ def explained(db, call):
     plans = []
     with db.engine.connect() as connection:
         for statement, parameters in statements:
-            if "FROM questions" in statement:
+            if re.search(r"(FROM|JOIN) questions\b", statement):
                 rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
                 plans.append("\n".join(row[0] for row in rows))
     return result, plans
@@ -83,6 +91,7 @@ def test_the_desk_reads_its_indexes_never_the_whole_table(db, seeded):
     pending = db.session.scalar(
         db.select(Question).where(Question.department_code == "13", Question.status == QuestionStatus.PENDING)
         .order_by(Question.submitted_at.desc()).limit(1))
+    queue = [item.question for item in moderation.moderation_queue("13", page=20).items]
     shapes = {
         "queue": (lambda: moderation.moderation_queue("13").items, QUEUE),
         "queue, page 20": (lambda: moderation.moderation_queue("13", page=20).items, QUEUE),
@@ -98,6 +107,9 @@ def test_the_desk_reads_its_indexes_never_the_whole_table(db, seeded):
         # The newest: none comes after it, the oldest is next.
         "next pending": (lambda: [moderation.next_pending(pending)], QUEUE),
         "pace": (lambda: [moderation_throughput.department_pace("13", now=NOW)], ("ix_questions_pending",)),
+        # Keys of the cluster, the texts of the first candidates, the originals.
+        "likely originals": (lambda: list(duplicates.likely_originals(queue).values()),
+                             ("ix_questions_department_submitted", "pk_questions", "pk_questions")),
         "paces of the dashboard": (lambda: list(moderation_throughput.paces(
             seeded["consultation_id"], ["13", "75", "2A", "972"], now=NOW).values()),
             ("ix_questions_pending", "ix_questions_moderated")),
