@@ -8,7 +8,8 @@ Usage (from the repository root, on a database filled by ``flask bench seed``):
 
 Signed in as the department's moderator and as a ministry agent (both created on first use, with a
 password set for the run and an enrolled second factor, as the roles require), each page is asked
-``--requests`` times one after the other, after one warm-up request: the queue and its filters,
+``--requests`` times one after the other, after one warm-up request: the queue (pages 1, 20 and
+the last, whose questions have the most earlier ones to compare with) and its filters,
 the list of all questions (pages 1 and 20, by status, awaiting an answer, by reference), a pending
 question's page, the ministry's dashboard; then bulk decisions (20 questions refused at once, put
 back pending afterwards so that the bench stays the same). In process the figures come with the
@@ -39,6 +40,7 @@ from forums.extensions import db  # noqa: E402
 from forums.models import Agent, Consultation, Question, QuestionStatus, Role  # noqa: E402
 from forums.services import agents as agent_service  # noqa: E402
 from forums.services import second_factor  # noqa: E402
+from forums.services.moderation import PAGE_SIZE  # noqa: E402
 from load.report import percentile  # noqa: E402
 from load.servers import Gunicorn, stop_all  # noqa: E402
 
@@ -117,6 +119,9 @@ def pages(code):
         db.select(Question).where(Question.department_code == code, Question.status == QuestionStatus.PENDING,
                                   Question.consultation_id == consultation.id)
         .order_by(Question.submitted_at).limit(1))
+    waiting = db.session.scalar(
+        db.select(db.func.count()).where(Question.department_code == code, Question.status == QuestionStatus.PENDING,
+                                         Question.consultation_id == consultation.id))
     theme = consultation.themes[0].code if consultation.themes else "1"
     base = f"/moderation/departements/{code}"
     return {
@@ -124,6 +129,7 @@ def pages(code):
         "queue, theme": f"{base}?theme={theme}",
         "queue, department target": f"{base}?forum=departement",
         "queue, page 20": f"{base}?page=20",
+        "queue, last page": f"{base}?page={-(-waiting // PAGE_SIZE)}",
         "questions, page 1": f"{base}/questions",
         "questions, page 20": f"{base}/questions?page=20",
         "questions, refused": f"{base}/questions?statut=rejected",
