@@ -175,6 +175,17 @@ _published_list_index("ix_questions_published_department_supported", Question.co
                       Question.department_code, Question.support_count)
 
 
+# The moderation desk: a department's pending questions oldest first, the filters of the queue closing
+# the key (the queue, its counts, the pace of moderation and the dashboard read the index alone); all its
+# questions newest first, with what the list's filters read; the decisions of the last hour.
+_pending = text("status = 'pending'")
+Index("ix_questions_pending", Question.consultation_id, Question.department_code, Question.submitted_at,
+      Question.id, Question.theme_id, Question.forum_id, postgresql_where=_pending, sqlite_where=_pending)
+Index("ix_questions_department_submitted", Question.consultation_id, Question.department_code,
+      Question.submitted_at, Question.id, Question.status, Question.answered_at, Question.addressed_at)
+Index("ix_questions_moderated", Question.consultation_id, Question.moderated_at, Question.department_code)
+
+
 class QuestionContact(db.Model):
     """What identifies the asker, kept apart from the question: never published, exported, or in the API.
 

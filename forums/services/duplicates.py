@@ -22,6 +22,8 @@ SHORT_TEXT_WORDS = 10
 NEAR_DUPLICATE_SIMILARITY = 0.75
 #: Texts with fewer distinct terms than this only match when their terms are identical.
 MIN_TERMS_FOR_NEAR = 4
+#: Candidates of each question whose texts likely_originals reads first, exact repeats and others each.
+ORIGINAL_PROBES = 8
 
 
 def is_short(text):
@@ -113,20 +115,37 @@ def likely_originals(questions):
     """Return {question id: the earlier question it most likely repeats} for questions awaiting moderation.
 
     The original is an earlier question of the same department and consultation, published or
-    still pending, never a rejected or merged one.
+    still pending, never a rejected or merged one: the oldest exact repeat, else the oldest near
+    one. Candidates are read oldest first, with their times only; texts are read for the first
+    ORIGINAL_PROBES of each question, then for the rest of those that found none among them. In
+    a big cluster of repeats the oldest one answers at once.
     """
-    originals = {}
+    statuses = [QuestionStatus.PUBLISHED, QuestionStatus.PENDING]
     groups = {}
     for question in questions:
         groups.setdefault((question.department_code, question.consultation_id), []).append(question)
+    originals = {}
     for (department_code, consultation_id), members in groups.items():
-        probes = {question.id: _Probe(frozenset(question.search_text.split()), question.fingerprint, question)
-                  for question in members}
-        matches = _similar(department_code, consultation_id, list(probes.values()),
-                           [QuestionStatus.PUBLISHED, QuestionStatus.PENDING])
-        for question_id, probe in probes.items():
-            if matches[probe]:
-                originals[question_id] = matches[probe][0]
+        probes = [_OriginalProbe.of(question) for question in members]
+        holders = {}
+        for key, question_id, submitted_at in similarity_index.earlier_holders(
+                [key for probe in probes for key in probe.keys], consultation_id, department_code, statuses,
+                max(question.submitted_at for question in members)):
+            holders.setdefault(key, []).append((submitted_at, question_id))
+        for probe in probes:
+            probe.take(holders)
+        texts = {}
+        # Two rounds at most: the first candidates of every question, then all those of the undecided.
+        for window in (ORIGINAL_PROBES, None):
+            undecided = [probe for probe in probes if not probe.decided]
+            wanted = {question_id for probe in undecided for question_id in probe.to_read(window)} - set(texts)
+            if wanted:
+                texts.update((row.id, row) for row in db.session.execute(
+                    select(Question.id, Question.fingerprint, Question.search_text)
+                    .where(similarity_index.among(Question.id, wanted))))
+            for probe in undecided:
+                probe.decide(texts, complete=window is None)
+        originals.update((probe.question_id, probe.original) for probe in probes if probe.original is not None)
     if not originals:
         return {}
     loaded = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(originals.values()))))}
@@ -159,3 +178,63 @@ def repeats(questions, statuses):
         for question_id, probe in probes.items():
             found[question_id] = [row for row in matches[probe] if row.id != question_id]
     return found
+
+
+class _OriginalProbe:
+    """A question looking for its original: its keys, then its earlier candidates oldest first, then the answer."""
+
+    def __init__(self, question, keys, fingerprint_key):
+        self.question_id = question.id
+        self.limit = (question.submitted_at, question.id)
+        self.terms = frozenset(question.search_text.split())
+        self.fingerprint = question.fingerprint
+        self.keys = keys
+        self.fingerprint_key = fingerprint_key
+        self.decided = False
+        self.original = None
+
+    @classmethod
+    def of(cls, question):
+        """Return the probe of a question, with the keys of its text in the similarity index."""
+        keys = similarity_index.question_keys(question.consultation_id, question.department_code,
+                                              question.search_text.split(), question.fingerprint)
+        fingerprint_key = keys[-1] if question.fingerprint else None
+        return cls(question, set(keys), fingerprint_key)
+
+    def take(self, holders):
+        """Keep the earlier holders of this probe's keys (``holders``: {key: [(submitted_at, id)]}), oldest first.
+
+        Those of its fingerprint apart: they are the exact repeats, but for a collision.
+        """
+        ages, exact = {}, {}
+        for key in self.keys:
+            for age in holders.get(key, ()):
+                if age < self.limit:
+                    ages[age[1]] = age
+                    if key == self.fingerprint_key:
+                        exact[age[1]] = age
+        self.exact = sorted(exact, key=exact.get)
+        self.candidates = sorted(ages, key=ages.get)
+
+    def to_read(self, window):
+        """Return the ids whose texts the decision needs, the first ``window`` of each kind (None: all)."""
+        return self.exact[:window] + self.candidates[:window]
+
+    def decide(self, texts, complete):
+        """Decide from the texts read, when they suffice (``complete``: every candidate's text was read)."""
+        exact = [question_id for question_id in self.exact if question_id in texts]
+        found = next((question_id for question_id in exact if texts[question_id].fingerprint == self.fingerprint),
+                     None)
+        if found is None and not complete and len(exact) < len(self.exact):
+            # An older exact repeat may be among those not read yet.
+            return
+        if found is None:
+            for question_id in self.candidates:
+                if question_id not in texts:
+                    if not complete:
+                        return
+                    continue
+                if _near(self.terms, set(texts[question_id].search_text.split())):
+                    found = question_id
+                    break
+        self.decided, self.original = True, found

@@ -134,13 +134,13 @@ def candidates(keys_by_probe, statuses, min_shared=1):
     if ids:
         rows = {row.id: row for row in db.session.execute(
             select(Question.id, Question.fingerprint, Question.search_text, Question.submitted_at, Question.status)
-            .where(_among(Question.id, ids), Question.status.in_(statuses)))}
+            .where(among(Question.id, ids), Question.status.in_(statuses)))}
     found = {probe: {question_id for question_id in ids_kept if question_id in rows}
              for probe, ids_kept in kept.items()}
     return found, rows
 
 
-def _among(column, values):
+def among(column, values):
     """Return ``column IN values``; on PostgreSQL as one array parameter.
 
     Candidates run to thousands of ids: thousands of bind parameters cost PostgreSQL more to parse
@@ -149,6 +149,26 @@ def _among(column, values):
     if db.session.get_bind().dialect.name == "postgresql":
         return column == func.any(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def earlier_holders(keys, consultation_id, department_code, statuses, until):
+    """Return (key, question id, submitted_at) of the department's questions holding one of ``keys``.
+
+    Only questions whose status is among ``statuses``, submitted at ``until`` or before. One
+    statement; the holders' submission times come from the department's index of questions
+    (``ix_questions_department_submitted``), the rows themselves are not read: the earliest
+    questions of a department are few, and the queue is worked oldest first.
+    """
+    if not keys:
+        return []
+    # Plain rows, through the connection: the ORM's result machinery would cost more than the query.
+    return db.session.connection().execute(
+        select(QuestionSimilarityKey.key, Question.id, Question.submitted_at)
+        .join(Question, Question.id == QuestionSimilarityKey.question_id)
+        .where(among(QuestionSimilarityKey.key, keys), Question.consultation_id == consultation_id,
+               Question.department_code == department_code, Question.status.in_(statuses),
+               Question.submitted_at <= until)
+    ).all()
 
 
 def index_rows(questions):
