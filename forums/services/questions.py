@@ -198,19 +198,24 @@ def current_themes(consultation):
     ).all()
 
 
-def validate_question(data, now=None):
-    """Return the ValidQuestion for ``data``, or raise QuestionError with every problem at once."""
+def validate_question(data, now=None, consultation=None):
+    """Return the ValidQuestion for ``data``, or raise QuestionError with every problem at once.
+
+    ``consultation`` is the current one when the caller already has it.
+    """
     errors = {}
 
     def add(name, message):
         errors.setdefault(name, []).append(message)
 
-    consultation = Consultation.current()
+    consultation = consultation or Consultation.current()
     if consultation is None:
         raise QuestionError.single(
             "Aucune consultation n'est ouverte : les questions ne peuvent pas être reçues pour le moment.")
+    # Loaded first with its part and theme, in one query: the theme's check finds it in the session.
+    subtopic = _load_subtopic(data.subtopic_id)
     theme = _check_theme(data.theme_id, consultation, add)
-    subtopic = _check_subtopic(data.subtopic_id, theme, consultation, add)
+    subtopic = _check_subtopic(data.subtopic_id, subtopic, theme, consultation, add)
     forum, department = _check_target(data, consultation, now, add)
     text = clean_text(data.text)
     if not text:
@@ -235,24 +240,17 @@ def validate_question(data, now=None):
                          email, display_name or None)
 
 
-def submit_question(data, confirmed=False, now=None):
+def submit_question(data, confirmed=False, now=None, consultation=None):
     """Save the question and queue its acknowledgement; return (question, follow-up token).
 
     Raises QuestionError when invalid, NeedsConfirmation when the text is very short or repeats a
     published question (unless ``confirmed``), ReplayedSubmission when the same form was already
-    saved. Flushes only; on any of these errors the caller rolls back.
+    saved. ``consultation`` is the current one when the caller already has it. Flushes only; on
+    any of these errors the caller rolls back.
     """
-    valid = validate_question(data, now)
+    valid = validate_question(data, now, consultation)
     token = _followup_token(valid, data.form_nonce)
-    # Before the duplicate check: a form sent again after its question was published repeats itself.
-    _refuse_replay(data, token)
     fingerprint = french.fingerprint(valid.text)
-    if not confirmed:
-        short = duplicates.is_short(valid.text)
-        repeated = duplicates.published_duplicates(valid.department.code, valid.consultation.id, valid.text,
-                                                   fingerprint=fingerprint)
-        if short or repeated:
-            raise NeedsConfirmation(short, repeated)
     question = Question(
         consultation_id=valid.consultation.id,
         department_code=valid.department.code,
@@ -268,6 +266,14 @@ def submit_question(data, confirmed=False, now=None):
         submitted_at=now or utcnow(),
     )
     question.set_public_text(valid.text)
+    if not confirmed:
+        short = duplicates.is_short(valid.text)
+        repeated = duplicates.published_duplicates(valid.department.code, valid.consultation.id, valid.text,
+                                                   fingerprint=fingerprint, terms=question.search_text.split())
+        if short or repeated:
+            # A form sent again after its question was published repeats itself: a replay, not a question.
+            _refuse_replay(data, token)
+            raise NeedsConfirmation(short, repeated)
     # The counter row stays locked until the transaction ends: submissions to one department are
     # serialised from here on, so a twin sent at the same moment has committed by now; look again.
     # Everything that can be worked out before (terms, hashes) was, to hold the lock briefly.
@@ -344,11 +350,17 @@ def _check_theme(theme_id, consultation, add):
     return theme
 
 
-def _check_subtopic(subtopic_id, theme, consultation, add):
+def _load_subtopic(subtopic_id):
+    if subtopic_id is None:
+        return None
+    return db.session.get(Subtopic, subtopic_id, options=[joinedload(Subtopic.part).joinedload(ThemePart.theme)])
+
+
+def _check_subtopic(subtopic_id, subtopic, theme, consultation, add):
+    """Return the sub-topic ``subtopic_id`` (``subtopic``, loaded) when it fits the consultation and theme."""
     if subtopic_id is None:
         add("subtopic_id", "Choisissez le sous-thème de votre question.")
         return None
-    subtopic = db.session.get(Subtopic, subtopic_id)
     if subtopic is None or subtopic.part.theme.consultation_id != consultation.id:
         add("subtopic_id", "Ce sous-thème n'existe pas dans la consultation en cours : choisissez l'un des "
                            "sous-thèmes proposés.")

@@ -21,8 +21,8 @@ from ...services.public import current_consultation, public_forum
 from ...services.questions import NeedsConfirmation, QuestionError, ReplayedSubmission
 from ...templating import french_date, french_datetime
 from ...timeutils import PARIS
-from . import bp
-from .question_forms import DepartmentChoiceForm, QuestionForm, parse_id, show_service_errors
+from . import bp, question_page_cache
+from .question_forms import DepartmentChoiceForm, QuestionForm, new_nonce, parse_id, show_service_errors
 
 log = get_logger("questions")
 
@@ -43,6 +43,10 @@ def question_rate_limit():
 @limiter.limit(question_rate_limit, methods=["POST"])
 def ask_question():
     """Show the question form (for a forum, a department, or after choosing one) and receive it."""
+    page_key = question_page_cache.page_key()
+    page = question_page_cache.cached_page(page_key, new_nonce)
+    if page is not None:
+        return page
     consultation = current_consultation()
     if consultation is None:
         return _render("public/question_form.html", consultation=None)
@@ -70,7 +74,9 @@ def ask_question():
     form.department_code.data = department.code
     form.forum_id.data = str(forum.id) if forum else ""
     form.new_nonce()
-    return _form_page(form, consultation, department, notice=notice)
+    page = _form_page(form, consultation, department, notice=notice)
+    question_page_cache.store_page(page_key, page, form.nonce.data)
+    return page
 
 
 @bp.get("/questions/suivi/<token>")
@@ -136,7 +142,8 @@ def _receive(consultation):
     # A confirmation only holds for the text it was given for: an edited text is checked again.
     confirmed = bool(form.confirmed.data) and form.confirmed.data == french.fingerprint(form.text.data or "")
     try:
-        question, token = service.submit_question(form.question_data(), confirmed=confirmed)
+        question, token = service.submit_question(form.question_data(), confirmed=confirmed,
+                                                  consultation=consultation)
     except QuestionError as error:
         db.session.rollback()
         show_service_errors(form, error.errors)
