@@ -17,7 +17,7 @@ from datetime import datetime, time
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import format_number
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -196,6 +196,24 @@ def current_themes(consultation):
         .options(selectinload(Theme.parts).selectinload(ThemePart.subtopics))
         .order_by(Theme.position)
     ).all()
+
+
+def submission_rows(department_code, subtopic_id):
+    """Return (current consultation, department, sub-topic with its part and theme), read in one query.
+
+    The department or the sub-topic is None when it does not exist (or ``department_code`` or
+    ``subtopic_id`` is None), all three when no consultation is current. While the caller holds
+    them, validate_question finds them in the session instead of reading them again.
+    """
+    row = db.session.execute(
+        select(Consultation, Department, Subtopic)
+        .select_from(Consultation)
+        .outerjoin(Department, Department.code == department_code if department_code else false())
+        .outerjoin(Subtopic, Subtopic.id == subtopic_id if subtopic_id is not None else false())
+        .options(joinedload(Subtopic.part).joinedload(ThemePart.theme))
+        .where(Consultation.is_current.is_(True))
+    ).first()
+    return tuple(row) if row else (None, None, None)
 
 
 def validate_question(data, now=None, consultation=None):

@@ -111,25 +111,22 @@ def candidates(keys_by_probe, statuses):
     """Return ({probe: set of question ids}, {question id: row}) for the questions sharing a key of each probe.
 
     ``keys_by_probe`` maps any hashable to keys. Rows carry id, fingerprint, search_text and
-    submitted_at, for questions whose status is among ``statuses``. Two statements, whatever
-    the number of probes; rows are the candidates only.
+    submitted_at, for questions whose status is among ``statuses``. One statement, whatever the
+    number of probes; rows are the candidates only.
     """
     wanted = {key for keys in keys_by_probe.values() for key in keys}
     if not wanted:
         return {probe: set() for probe in keys_by_probe}, {}
     holders = {}
-    for key, question_id in db.session.execute(
-            select(QuestionSimilarityKey.key, QuestionSimilarityKey.question_id)
-            .where(QuestionSimilarityKey.key.in_(wanted))):
-        holders.setdefault(key, set()).add(question_id)
-    ids = set().union(*holders.values()) if holders else set()
     rows = {}
-    if ids:
-        rows = {row.id: row for row in db.session.execute(
-            select(Question.id, Question.fingerprint, Question.search_text, Question.submitted_at)
-            .where(Question.id.in_(ids), Question.status.in_(statuses)))}
-    found = {probe: {question_id for key in keys for question_id in holders.get(key, ())
-                     if question_id in rows}
+    for row in db.session.execute(
+            select(QuestionSimilarityKey.key, Question.id, Question.fingerprint, Question.search_text,
+                   Question.submitted_at)
+            .join(Question, Question.id == QuestionSimilarityKey.question_id)
+            .where(QuestionSimilarityKey.key.in_(wanted), Question.status.in_(statuses))):
+        holders.setdefault(row.key, set()).add(row.id)
+        rows[row.id] = row
+    found = {probe: {question_id for key in keys for question_id in holders.get(key, ())}
              for probe, keys in keys_by_probe.items()}
     return found, rows
 

@@ -47,11 +47,11 @@ def ask_question():
     page = question_page_cache.cached_page(page_key, new_nonce)
     if page is not None:
         return page
+    if request.method == "POST":
+        return _receive()
     consultation = current_consultation()
     if consultation is None:
         return _render("public/question_form.html", consultation=None)
-    if request.method == "POST":
-        return _receive(consultation)
     notice = None
     forum = None
     if "forum" in request.args:
@@ -123,16 +123,20 @@ def moderation_charter():
     )
 
 
-def _receive(consultation):
+def _receive():
     form = QuestionForm()
+    code = (form.department_code.data or "").strip()
+    # Read together; the sub-topic is only held, so that the service finds it in the session.
+    consultation, department, subtopic = service.submission_rows(
+        code if len(code) <= 3 else None, parse_id(form.subtopic_id.data))
+    if consultation is None:
+        return _render("public/question_form.html", consultation=None)
     if form.is_spam:
         # Answered as if accepted, a 303 to a follow-up link of the real shape, so that the robot
         # learns nothing; nothing is stored, and the link leads to the same thanks as before.
         log.warning("question honeypot filled: ip=%s department=%s", request.remote_addr,
                     clean(form.department_code.data or "", 10))
         return redirect(url_for(".question_followup", token=secrets.token_urlsafe(32), nouvelle=1), 303)
-    code = (form.department_code.data or "").strip()
-    department = db.session.get(Department, code) if code and len(code) <= 3 else None
     if department is None:
         abort(400, "Le département auquel s'adresse votre question manque ou n'existe pas. "
                    "Recommencez depuis la page « Poser une question ».")
