@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import format_number
 from sqlalchemy import false, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -129,7 +130,8 @@ class NeedsConfirmation(Exception):
 class ReplayedSubmission(Exception):
     """Raised when a form already sent is sent again: ``question`` is the one it created.
 
-    Counters may have moved before the replay was detected: the caller rolls back.
+    Counters may have moved before the replay was detected: the caller rolls back (when the
+    database detected it, submit_question already did).
     """
 
     def __init__(self, question, token):
@@ -264,7 +266,8 @@ def submit_question(data, confirmed=False, now=None, consultation=None):
     Raises QuestionError when invalid, NeedsConfirmation when the text is very short or repeats a
     published question (unless ``confirmed``), ReplayedSubmission when the same form was already
     saved. ``consultation`` is the current one when the caller already has it. Flushes only; on
-    any of these errors the caller rolls back.
+    any of these errors the caller rolls back (a replay found by the database on the insert is
+    already rolled back here, the transaction being unusable).
     """
     valid = validate_question(data, now, consultation)
     token = _followup_token(valid, data.form_nonce)
@@ -292,15 +295,20 @@ def submit_question(data, confirmed=False, now=None, consultation=None):
             # A form sent again after its question was published repeats itself: a replay, not a question.
             _refuse_replay(data, token)
             raise NeedsConfirmation(short, repeated)
-    # The counter row stays locked until the transaction ends: submissions to one department are
-    # serialised from here on, so a twin sent at the same moment has committed by now; look again.
-    # Everything that can be worked out before (terms, hashes) was, to hold the lock briefly.
+    # The counter row stays locked until the transaction ends: everything that can be worked out
+    # before (terms, hashes, duplicates) was, to hold the lock for two statements and the commit.
     question.reference = allocate_reference(valid.department.code)
-    _refuse_replay(data, token)
     if valid.email or valid.display_name:
         question.contact = QuestionContact(email=valid.email, display_name=valid.display_name)
     db.session.add(question)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The follow-up token is unique: the same form was saved before, or by a twin sent at the
+        # same moment, which the database made this one wait for. Nothing of this one is kept.
+        db.session.rollback()
+        _refuse_replay(data, token)
+        raise
     if valid.email:
         subject, body = acknowledgement(question, valid, token)
         queue_mail("acknowledgement", valid.email, subject, body, question=question,
