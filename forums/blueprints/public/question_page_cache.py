@@ -18,6 +18,7 @@ from ...extensions import db
 from ...public_cache import is_anonymous_request, on_clear
 from ...publication import current_publication_version
 from ...timeutils import PARIS, utcnow
+from .question_forms import parse_id
 
 #: Pages kept per process: one per department and a few forums (about 25 KB each).
 MAX_PAGES = 256
@@ -44,7 +45,8 @@ def page_key():
     if "_flashes" in session:
         return None
     if "forum" in request.args:
-        target = ("forum", request.args["forum"])
+        # "forum=7" and "forum=007" are one page: spellings of an id do not fill the cache.
+        target = ("forum", parse_id(request.args["forum"]))
     elif "departement" in request.args:
         target = ("departement", request.args["departement"].strip())
     else:
