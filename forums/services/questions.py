@@ -233,9 +233,9 @@ def validate_question(data, now=None, consultation=None):
         raise QuestionError.single(
             "Aucune consultation n'est ouverte : les questions ne peuvent pas être reçues pour le moment.")
     # Loaded first with its part and theme, in one query: the theme's check finds it in the session.
-    subtopic = _load_subtopic(data.subtopic_id)
+    loaded_subtopic = _load_subtopic(data.subtopic_id)
     theme = _check_theme(data.theme_id, consultation, add)
-    subtopic = _check_subtopic(data.subtopic_id, subtopic, theme, consultation, add)
+    subtopic = _check_subtopic(data.subtopic_id, loaded_subtopic, theme, consultation, add)
     forum, department = _check_target(data, consultation, now, add)
     text = clean_text(data.text)
     if not text:
