@@ -30,13 +30,23 @@ from .timeutils import PARIS, utcnow
 MAX_AGE = 60
 _cache = OrderedDict()
 _lock = Lock()
+#: What else clear_cache empties: other in-process caches keyed by the publication version (see on_clear).
+_clear_hooks = []
 
 
 def clear_cache():
     """Forget every cached body and the remembered version (tests, and after a deployment in the same process)."""
     with _lock:
         _cache.clear()
+    for hook in _clear_hooks:
+        hook()
     forget_publication_version()
+
+
+def on_clear(function):
+    """Register ``function`` to run whenever clear_cache runs (a decorator for another cache's reset)."""
+    _clear_hooks.append(function)
+    return function
 
 
 def served_from_cache():
@@ -126,3 +136,8 @@ def _kept_headers(response):
     for name in ("Content-Disposition", "Access-Control-Allow-Origin", "Link"):
         if name in response.headers:
             yield name, response.headers[name]
+
+
+def is_anonymous_request():
+    """Tell whether nobody is signed in on this request, as the cache tells it (for other per-visitor caches)."""
+    return _anonymous()

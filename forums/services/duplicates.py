@@ -96,12 +96,12 @@ def _age(row):
     return (row.submitted_at, row.id)
 
 
-def published_duplicates(department_code, consultation_id, text, limit=3, fingerprint=None):
+def published_duplicates(department_code, consultation_id, text, limit=3, fingerprint=None, terms=None):
     """Return published questions of the department that ``text`` repeats: what a citizen may support instead.
 
-    ``fingerprint`` is the text's, when the caller already has it.
+    ``fingerprint`` and ``terms`` are the text's, when the caller already has them.
     """
-    ids = similar_questions(department_code, consultation_id, french.terms(text),
+    ids = similar_questions(department_code, consultation_id, french.terms(text) if terms is None else terms,
                             fingerprint or french.fingerprint(text))[:limit]
     if not ids:
         return []

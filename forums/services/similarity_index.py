@@ -114,29 +114,26 @@ def candidates(keys_by_probe, statuses, min_shared=1):
 
     ``keys_by_probe`` maps any hashable to keys; a question is a candidate of a probe when it shares
     at least ``min_shared`` of them. Rows carry id, fingerprint, search_text, submitted_at and
-    status, for questions whose status is among ``statuses``. Two statements, whatever the number
+    status, for questions whose status is among ``statuses``. One statement, whatever the number
     of probes; rows are the candidates only.
     """
     wanted = {key for keys in keys_by_probe.values() for key in keys}
     if not wanted:
         return {probe: set() for probe in keys_by_probe}, {}
     holders = {}
-    for key, question_id in db.session.execute(
-            select(QuestionSimilarityKey.key, QuestionSimilarityKey.question_id)
-            .where(QuestionSimilarityKey.key.in_(wanted))):
-        holders.setdefault(key, set()).add(question_id)
+    rows = {}
+    for row in db.session.execute(
+            select(QuestionSimilarityKey.key, Question.id, Question.fingerprint, Question.search_text,
+                   Question.submitted_at, Question.status)
+            .join(Question, Question.id == QuestionSimilarityKey.question_id)
+            .where(among(QuestionSimilarityKey.key, wanted), Question.status.in_(statuses))):
+        holders.setdefault(row.key, set()).add(row.id)
+        rows[row.id] = row
     shared = {probe: Counter(question_id for key in keys for question_id in holders.get(key, ()))
               for probe, keys in keys_by_probe.items()}
-    kept = {probe: {question_id for question_id, count in counts.items() if count >= min_shared}
-            for probe, counts in shared.items()}
-    ids = set().union(*kept.values())
-    rows = {}
-    if ids:
-        rows = {row.id: row for row in db.session.execute(
-            select(Question.id, Question.fingerprint, Question.search_text, Question.submitted_at, Question.status)
-            .where(among(Question.id, ids), Question.status.in_(statuses)))}
-    found = {probe: {question_id for question_id in ids_kept if question_id in rows}
-             for probe, ids_kept in kept.items()}
+    found = {probe: {question_id for question_id, count in counts.items() if count >= min_shared}
+             for probe, counts in shared.items()}
+    rows = {question_id: rows[question_id] for question_id in set().union(*found.values())}
     return found, rows
 
 
