@@ -197,10 +197,9 @@ def search_published(department_code=None, forum_id=None, theme_id=None, subtopi
     if order == "supported":
         ordering.insert(0, Question.support_count.desc())
     reach = SEARCH_REACH if terms else LIST_REACH
-    matching = None
+    page_ids = None
     if terms:
-        matching = _matches_in_order(conditions, terms, order, reach)
-        counted = reach + 1 if matching is None else len(matching)
+        counted, page_ids = _search_within_reach(conditions, terms, order, reach, (page - 1) * per_page, per_page)
     else:
         # Counted up to the reach, in the list's order: the ordered index alone answers.
         counted_rows = select(Question.id).where(*conditions).order_by(*ordering).limit(reach + 1)
@@ -210,17 +209,17 @@ def search_published(department_code=None, forum_id=None, theme_id=None, subtopi
     items = ()
     # Past the last page there is nothing to fetch (and no huge OFFSET to send).
     if total and page <= pages:
-        start = (page - 1) * per_page
-        if matching is not None:
-            items = _questions_by_ids(matching[start:start + per_page])
+        if page_ids is not None:
+            items = _questions_by_ids(page_ids)
         else:
             if terms:
                 conditions.append(full_text_condition(terms, in_order=True))
+            start = (page - 1) * per_page
             # The page's ids first, skipped over in the index alone; then only their rows are read.
-            page_ids = (select(Question.id).where(*conditions).order_by(*ordering)
-                        .limit(min(per_page, total - start)).offset(start).subquery())
+            ids = (select(Question.id).where(*conditions).order_by(*ordering)
+                   .limit(min(per_page, total - start)).offset(start).subquery())
             items = tuple(db.session.scalars(
-                select(Question).join(page_ids, page_ids.c.id == Question.id)
+                select(Question).join(ids, ids.c.id == Question.id)
                 .options(*page_question_options()).order_by(*ordering)
             ))
         attach_references(items, consultation)
@@ -246,27 +245,33 @@ def public_question_options():
     )
 
 
-def _matches_in_order(conditions, terms, order, reach):
-    """Return the ids of every question matching the terms, in the list's order, or None past ``reach`` of them.
+def _search_within_reach(conditions, terms, order, reach, start, per_page):
+    """Return (matches counted up to reach + 1, the ids of the page asked) of a text search.
 
-    At most reach + 1 matches are read, in no order: the full-text index finds them whatever the
-    word. When that is all of them, they are ordered here, a thousand rows at most, and the page
-    needs no second search; a search sorted in the database read every match of a common word
-    (42,000 rows, 0.6 s, for "week-end" at 1,000,000 questions).
+    At most reach + 1 matches are taken, in no order: the full-text index finds them whatever the
+    word. When that is all of them, the database orders them (a thousand rows at most) and returns
+    the page with the count, in one query; past the reach the ids are None, and the page is found
+    in the list's order. A search sorted as a whole read every match of a common word (42,000
+    rows, 0.6 s, for "week-end" at 1,000,000 questions).
     """
-    # Only what the order needs: the recent order's index carries it, and a common word is counted there.
-    columns = [Question.id, Question.moderated_at, Question.submitted_at]
+    columns = [Question.id, _recent_key().label("recent")]
     if order == "supported":
         columns.append(Question.support_count)
-    rows = db.session.execute(select(*columns).where(*conditions, full_text_condition(terms)).limit(reach + 1)).all()
-    if len(rows) > reach:
-        return None
-
-    def recent(row):
-        return (row.moderated_at or row.submitted_at, row.id)
-
-    key = recent if order == "recent" else (lambda row: (row.support_count, *recent(row)))
-    return [row.id for row in sorted(rows, key=key, reverse=True)]
+    matches = select(*columns).where(*conditions, full_text_condition(terms)).limit(reach + 1).subquery()
+    ordering = [matches.c.recent.desc(), matches.c.id.desc()]
+    if order == "supported":
+        ordering.insert(0, matches.c.support_count.desc())
+    rows = db.session.execute(
+        select(matches.c.id, func.count().over().label("found")).order_by(*ordering).limit(per_page).offset(start)
+    ).all()
+    if rows:
+        found = rows[0].found
+    elif start:
+        # A page past the last one: nothing came back, not even the count.
+        found = db.session.scalar(select(func.count()).select_from(matches))
+    else:
+        found = 0
+    return found, ([row.id for row in rows] if found <= reach else None)
 
 
 def _questions_by_ids(ids):
