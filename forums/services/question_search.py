@@ -9,7 +9,10 @@ the database as query syntax: each term is quoted and bound as a parameter.
 At national scale a list never counts or pages through everything: it counts up to a reach
 (``LIST_REACH`` questions, ``SEARCH_REACH`` for a text search), says "more than" beyond it and
 offers only the pages within it, so that every request does bounded work. Pages read the ids in
-order from the partial indexes of published questions, then load the rows of one page only.
+order from the partial indexes of published questions, then load the rows of one page only. A
+text search first takes up to its reach of matches in no order, from the full-text index: when
+that is all of them, the same query orders them and gives the page; a word found more often is
+paged by walking the recent order, the vector read beside it in a PostgreSQL index.
 """
 import re
 from dataclasses import dataclass
@@ -149,8 +152,8 @@ def full_text_condition(terms, in_order=False):
 
     ``in_order`` is for a query that walks an ordered index once more than a reach of questions
     are known to match: the condition is then checked row by row, since PostgreSQL cannot use the
-    full-text index for ``… IS true``. Its estimates of a word's frequency are too rough to choose
-    (it read and sorted all 42,000 matches of "week-end" to show 50 of them).
+    full-text index for ``… IS true``. Its planner's estimates of a word's frequency are too rough
+    to choose (it read and sorted all 42,000 matches of "week-end" to show 50 of them).
     """
     if db.session.get_bind().dialect.name == "sqlite":
         matching = sql_text("SELECT rowid FROM questions_fts WHERE questions_fts MATCH :fts_query").bindparams(

@@ -132,6 +132,6 @@ def test_a_common_word_walks_the_recent_order_and_a_rarer_one_is_searched_once(d
 
     rare, plans = run_and_explain(db, per_page=20, text="alerte enlèvement", page=2)
 
-    # Fewer than the reach: their ids come with the count, ordered in Python; the page is read by id.
+    # Fewer than the reach: the page's ids come with the count, in one search; the page is read by id.
     assert rare.items and not rare.capped and rare.total > 20
     assert [plan for plan in plans if "@@" in plan] == plans[:1]
