@@ -208,6 +208,21 @@ def test_supported_order_puts_the_most_supported_first_then_the_last_published(d
     assert [int(q.reference[3:]) for q in page.items] == [3, 6, 1, 8, 7, 5, 4, 2]
 
 
+def test_a_search_is_paged_in_either_order_and_knows_its_count_past_the_last_page(db, corpus):
+    corpus[1].support_count = 4
+    db.session.commit()
+
+    def shown(**criteria):
+        page = search_published(text="police", per_page=3, **criteria)
+        return [int(q.reference[3:]) for q in page.items], page.total, page.pages
+
+    assert shown() == ([7, 6, 4], 4, 2)
+    assert shown(page=2) == ([1], 4, 2)
+    assert shown(page=3) == ([], 4, 2)
+    assert shown(order="supported") == ([1, 7, 6], 4, 2)
+    assert shown(order="supported", page=2) == ([4], 4, 2)
+
+
 def test_an_unknown_order_is_a_programming_error(corpus):
     with pytest.raises(ValueError):
         search_published(order="random")
