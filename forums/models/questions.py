@@ -167,7 +167,8 @@ def _published_list_index(name, *leading):
 
 # The public lists: national or departmental, last published or most supported first. On PostgreSQL
 # a generated column ``search_vector`` (outside the model) holds the full-text vector, indexed by
-# ``ix_questions_published_search``.
+# ``ix_questions_published_search`` and carried by ``ix_questions_published_search_recent`` and
+# ``ix_questions_published_search_department_recent`` (the recent orders, for searches of common words).
 _published_list_index("ix_questions_published_recent", Question.consultation_id)
 _published_list_index("ix_questions_published_department_recent", Question.consultation_id, Question.department_code)
 _published_list_index("ix_questions_published_supported", Question.consultation_id, Question.support_count)

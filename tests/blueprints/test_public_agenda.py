@@ -199,9 +199,9 @@ def test_department_page_runs_a_fixed_number_of_queries(client, db, consultation
         page = text(client.get("/departements/13"))
 
     assert page.count('class="fr-card ') == forum_count
-    # Version; department + region; current consultation; forums + commune, cantons, communes and
-    # date changes; coverage (4); the count of its published questions (none to fetch).
-    assert len(statements) == 14, statements
+    # Version; department with its region; current consultation; forums with their commune, cantons,
+    # communes and date changes, joined; coverage (4); the count of its published questions (none to fetch).
+    assert len(statements) == 9, statements
 
 
 @pytest.mark.parametrize("url", ["/", "/agenda", "/departements/13"])
