@@ -8,7 +8,7 @@ what filters and the order read, after the order's key: the walk reads the index
 SQLite searches through its FTS5 table and has no such column.
 
 Revision ID: a4d6e2f81c93
-Revises: 3f9a6c1d2b77
+Revises: 9d4b2e7f1a63
 Create Date: 2026-12-07 23:30:00.000000
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a4d6e2f81c93'
-down_revision = '3f9a6c1d2b77'
+down_revision = '9d4b2e7f1a63'
 branch_labels = None
 depends_on = None
 
