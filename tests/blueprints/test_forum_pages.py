@@ -462,3 +462,11 @@ def test_a_martinique_subprefect_cannot_cover_communes_of_another_arrondissement
     assert field_messages(page, "commune_codes") == [
         "Ces communes ne sont pas dans votre arrondissement : La Trinité (97220)."]
     assert forums_in(db) == []
+
+
+def test_an_announced_forum_links_to_its_public_page_and_a_draft_does_not(db, client, create_forum, prefect):
+    draft, published = create_forum(), create_forum(status=ForumStatus.PUBLISHED)
+
+    assert 'id="public-page-link"' not in text(client.get(f"/prefecture/forums/{draft.id}"))
+    page = text(client.get(f"/prefecture/forums/{published.id}"))
+    assert f'id="public-page-link" href="/forums/{published.id}">Voir la page publique du forum</a>' in page

@@ -237,3 +237,10 @@ def test_agents_get_private_pages(client, db, consultation, create_forum, create
 
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_the_agenda_links_the_national_calendar(client, consultation):
+    page = client.get("/agenda").get_data(as_text=True)
+
+    assert "href=\"webcal://localhost/calendrier.ics\">S'abonner au calendrier de tous les forums</a>" in page
+    assert 'href="http://localhost/calendrier.ics" download>' in page

@@ -1,7 +1,6 @@
 """Routes of the public blueprint."""
-from flask import render_template, request, url_for
+from flask import render_template, request
 
-from ...ical import webcal_url
 from ...public_cache import cacheable
 from ...services.agenda import national_counters
 from ...services.consultations import load_current_consultation
@@ -20,11 +19,9 @@ def home():
     department = next(((code, name) for code, name in departments if code == chosen), None)
     forums = next_forums(consultation, department[0] if department else None) if consultation else []
     counters = national_counters(consultation) if consultation else None
-    feed_url = url_for("public.national_ics", _external=True)
     return render_template(
         "public/home.html", consultation=consultation, counters=counters, forums=forums,
         departments=departments, department=department, unknown_department=bool(chosen) and department is None,
-        feed_url=feed_url, webcal_url=webcal_url(feed_url),
     )
 
 
