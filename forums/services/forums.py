@@ -209,13 +209,18 @@ def update_forum(forum, data, by, confirm_shared=False):
     return forum
 
 
-def publish_forum(forum, by):
-    """Publish a complete draft: it appears on the public site and in the ministry's list."""
+def check_publishable(forum, by):
+    """Raise ForumError unless the forum is a draft complete enough to be published by ``by``."""
     _check_transition(forum, "publish")
     data = ForumData.from_forum(forum)
     errors, _ = validate_forum(data, forum.department_code, forum.consultation, by, forum, publishing=True)
     if errors:
         raise ForumError(errors)
+
+
+def publish_forum(forum, by):
+    """Publish a complete draft: it appears on the public site and in the ministry's list."""
+    check_publishable(forum, by)
     forum.status = ForumStatus.PUBLISHED
     forum.published_at = utcnow()
     forum.sequence += 1
