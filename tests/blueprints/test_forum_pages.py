@@ -500,3 +500,16 @@ def test_the_confirmation_of_an_incomplete_or_published_forum_says_why_it_cannot
     assert "Pour publier le forum, complétez : le lieu" in text(response)
     response = client.get(f"/prefecture/forums/{published.id}/publier", follow_redirects=True)
     assert "Impossible de publier un forum dont l'état est « Publié »." in text(response)
+
+
+def test_the_history_entry_of_a_new_forum_lists_its_cantons_and_speakers(db, client, consultation, prefect):
+    client.post("/prefecture/departements/13/forums/nouveau",
+                data=form_data(canton_codes=["1301", "1305"], confirm_shared="y",
+                               **{"speakers-1-kind": "police_nationale", "speakers-1-name": "Commissaire Durand"}))
+    [forum] = forums_in(db)
+
+    page = " ".join(text(client.get(f"/prefecture/forums/{forum.id}")).split())
+    created = re.search(r"Forum « Forum du canton d'Aix-en-Provence-1 » créé \(brouillon\).(.*?)</ul>", page).group(1)
+
+    assert "<li>Cantons couverts : — → Aix-en-Provence-1, Berre-l'Étang</li>" in created
+    assert "<li>Intervenants : — → Capitaine Martin, Commissaire Durand</li>" in created
