@@ -11,6 +11,7 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from ..conftest import fresh_totp_code
 from .conftest import SELENIUM_MISSING
 from .site_pages import ACCOUNTS, PASSWORD, VISITORS, load_demo_site, pages
 
@@ -18,7 +19,6 @@ pytest.importorskip("selenium", reason=SELENIUM_MISSING)
 
 from selenium.webdriver.common.by import By  # noqa: E402  (only once selenium is known to be there)
 
-from ..conftest import fresh_totp_code  # noqa: E402
 from .browsing import button, field, follow, header, page_text  # noqa: E402
 
 pytestmark = pytest.mark.e2e
@@ -37,6 +37,7 @@ axe.run(document, arguments[0]).then(result => done(result.violations), error =>
 
 @pytest.fixture(scope="module")
 def axe_source():
+    """Return axe-core's script, or skip (loudly) when npm has not installed it."""
     if not AXE.is_file():
         pytest.skip(AXE_MISSING)
     return AXE.read_text(encoding="utf-8")
