@@ -1,7 +1,7 @@
 """Minutes attendance: a category left blank is stored as unknown (NULL), not as 0.
 
 Revision ID: 8d2f4b6a1c93
-Revises: 3f9a6c1d2b77
+Revises: a4d6e2f81c93
 Create Date: 2026-12-07 23:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8d2f4b6a1c93'
-down_revision = '3f9a6c1d2b77'
+down_revision = 'a4d6e2f81c93'
 branch_labels = None
 depends_on = None
 
