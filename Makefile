@@ -9,9 +9,13 @@ APT_BROWSER := apt-get install -y -q --no-install-recommends chromium chromium-d
 
 .PHONY: run install install-dev assets browser database test bench load-test clean
 
-## Install everything, prepare the SQLite database with real territories and the demo, serve on :5000.
+## Install everything, prepare the SQLite database with real territories and the demo, serve on
+## 127.0.0.1:$(PORT) in the foreground (Ctrl+C stops it, nothing is left running): PORT=8000 make run
+PORT ?= 5000
+HOST ?= 127.0.0.1
 run: install database
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "Serving Forums on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Install the test dependencies and run the whole suite on SQLite, then on PostgreSQL.
 test: install-dev assets browser

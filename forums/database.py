@@ -36,7 +36,8 @@ def render_migration_type(type_, obj, autogen_context):
 
 #: Full-text search structures created by hand in the migrations, outside the models.
 SEARCH_INDEX_TABLES = ("questions_fts",)
-SEARCH_INDEXES = ("ix_questions_search", "ix_questions_published_search")
+SEARCH_INDEXES = ("ix_questions_search", "ix_questions_published_search", "ix_questions_published_search_recent",
+                  "ix_questions_published_search_department_recent")
 SEARCH_COLUMNS = ("search_vector",)
 #: Indexes on expressions, declared on the models, that SQLite's reflection cannot read back to compare.
 EXPRESSION_INDEXES = (

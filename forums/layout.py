@@ -1,10 +1,12 @@
-"""What the page layout needs from Python: the agent's home link, the moderation entry and DSFR alert types."""
+"""What the page layout needs from Python: the agent's home link, the moderation entry, the national calendar
+links and DSFR alert types."""
 from typing import NamedTuple
 
 from flask import url_for
 from flask_login import current_user
 
 from . import permissions
+from .ical import webcal_url
 from .services import moderation
 
 #: Blueprints that make up the agents' area, marked as the current section in the main menu.
@@ -35,6 +37,19 @@ def moderation_entry():
                            moderation.pending_summary(department_code).count)
 
 
+class CalendarLinks(NamedTuple):
+    """A calendar feed's download URL and its subscription (webcal://) form."""
+
+    download: str
+    subscribe: str
+
+
+def national_calendar():
+    """Return the links of the calendar of every public forum (/calendrier.ics)."""
+    url = url_for("public.national_ics", _external=True)
+    return CalendarLinks(url, webcal_url(url))
+
+
 def alert_type(category):
     """Return the DSFR alert modifier for a flash ``category``."""
     return ALERT_TYPES.get(category, "info")
@@ -44,5 +59,5 @@ def init_app(app):
     """Expose the layout helpers to every template."""
     app.jinja_env.globals.update(
         agent_home_url=agent_home_url, alert_type=alert_type, agent_blueprints=AGENT_BLUEPRINTS,
-        moderation_entry=moderation_entry,
+        moderation_entry=moderation_entry, national_calendar=national_calendar,
     )

@@ -40,6 +40,8 @@ GZIP_MIN_BYTES = 1024
 _cache = OrderedDict()
 _size = 0
 _lock = Lock()
+#: What else clear_cache empties: other in-process caches keyed by the publication version (see on_clear).
+_clear_hooks = []
 
 
 def clear_cache():
@@ -48,6 +50,8 @@ def clear_cache():
     with _lock:
         _cache.clear()
         _size = 0
+    for hook in _clear_hooks:
+        hook()
     forget_publication_version()
 
 
@@ -70,6 +74,12 @@ def _remember(key, entry, budget):
         _size += entry.size
         while _size > budget:
             _size -= _cache.popitem(last=False)[1].size
+
+
+def on_clear(function):
+    """Register ``function`` to run whenever clear_cache runs (a decorator for another cache's reset)."""
+    _clear_hooks.append(function)
+    return function
 
 
 def served_from_cache():
@@ -239,3 +249,8 @@ def _kept_headers(response):
     for name in ("Content-Disposition", "Access-Control-Allow-Origin", "Link"):
         if name in response.headers:
             yield name, response.headers[name]
+
+
+def is_anonymous_request():
+    """Tell whether nobody is signed in on this request, as the cache tells it (for other per-visitor caches)."""
+    return _anonymous()

@@ -1,5 +1,6 @@
 """Jinja filters and globals: sanitised Markdown, French dates and counts, place names in natural order,
 figure anchors."""
+import re
 import threading
 from datetime import datetime
 
@@ -70,6 +71,14 @@ def french_datetime(value):
     return format_datetime(value, _day_pattern(value.astimezone(PARIS).day) + ", H 'h' mm")
 
 
+def unbreakable(text):
+    """Return a French date or time whose parts stay on one line: "18 h 30" never splits as "18 h" / "30".
+
+    Only the space after a comma may still break, between the date and the time.
+    """
+    return re.sub(r"(?<!,) ", "\u00a0", text)
+
+
 def _day_pattern(day):
     # French writes the first day of a month as an ordinal: "1er mars".
     return "EEEE d'er' MMMM y" if day == 1 else "EEEE d MMMM y"
@@ -116,6 +125,7 @@ def init_app(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["french_date"] = french_date
     app.jinja_env.filters["french_datetime"] = french_datetime
+    app.jinja_env.filters["unbreakable"] = unbreakable
     app.jinja_env.filters["count"] = count
     app.jinja_env.filters["percent"] = format_percent
     app.jinja_env.filters["of"] = of

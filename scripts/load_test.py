@@ -254,7 +254,7 @@ def main(argv=None):
                      f"{'a private Redis' if redis_url else 'memory (redis-server absent)'}, raised for the run: "
                      + ", ".join(f"{name}={value!r}" for name, value in RAISED_LIMITS.items()) + ".")
         run_scenarios(args, scenarios, {"product": product, "baseline": baseline_server, "rendering": rendering}, run_dir,
-                      rows, notes, engine, run_id, started_at)
+                      rows, notes, engine, run_id)
         add_ratios(rows)
         if selected(("csv",), args.only):
             rows.extend(open_data_rows(args, product, notes))
@@ -303,7 +303,7 @@ GET of the form to the 303, measured in the Lua script). Failures are statuses o
 two loads) for pages, the GET page + INSERT + COMMIT flow for questions."""
 
 
-def run_scenarios(args, scenarios, targets, run_dir, rows, notes, engine, run_id, started_at):
+def run_scenarios(args, scenarios, targets, run_dir, rows, notes, engine, run_id):
     """Run each scenario with wrk and append its rows (and, for submissions, the read-back) to the report."""
     expected_seconds = sum(args.duration + (args.warmup if scenario.warmup else 0) + 2 for scenario in scenarios)
     say(f"{len(scenarios)} scenarios, at least {expected_seconds // 60} min {expected_seconds % 60} s.")
@@ -315,10 +315,17 @@ def run_scenarios(args, scenarios, targets, run_dir, rows, notes, engine, run_id
         if scenario.warmup and args.warmup and not warm_up(args, target, scenario):
             notes.append(f"{scenario.label}: some answers still took over {WARM_MAX_MS} ms after "
                          f"{WARMUP_ROUNDS} warm-up rounds: its figures include renderings.")
+        # Questions stored from here on are the measured ones: the warm-up's are not counted.
+        measured_at = datetime.now(timezone.utc)
+        ticks = servers.cpu_ticks(target.workers())
         result = run_wrk(target.url, scenario.script, scenario.arguments, args.connections, args.duration)
         if scenario.script == "submit.lua":
+            # What the requests received before wrk stopped still cost: counted once they are done.
+            servers.wait_idle(target.workers())
+            ticks = servers.cpu_ticks(target.workers()) - ticks
             new_rows, found = submission_rows(scenario, result, run_dir)
-            notes.append(read_back_note(scenario, found, engine, run_id, started_at))
+            notes.append(read_back_note(scenario, found, engine, run_id, measured_at))
+            notes.append(cpu_note(scenario, found, ticks))
         else:
             new_rows = [result_row(scenario, result)]
         rows.extend(new_rows)
@@ -334,7 +341,14 @@ WARMUP_ROUNDS = 6
 
 
 def warm_up(args, target, scenario):
-    """Load a cached scenario, unreported, until every worker serves it from its cache; return whether it does."""
+    """Load a cached scenario, unreported, until every worker serves it from its cache; return whether it does.
+
+    A submission is never served from a cache: one round warms every worker.
+    """
+    if scenario.script == "submit.lua":
+        run_wrk(target.url, scenario.script, scenario.arguments, args.connections, args.warmup)
+        servers.wait_idle(target.workers())
+        return True
     for _ in range(WARMUP_ROUNDS):
         result = run_wrk(target.url, scenario.script, scenario.arguments, args.connections, args.warmup)
         servers.wait_idle(target.workers())
@@ -343,19 +357,30 @@ def warm_up(args, target, scenario):
     return False
 
 
-def read_back_note(scenario, found, engine, run_id, started_at):
-    """Check that every acknowledged submission is in the database; return the sentence that says so."""
+def read_back_note(scenario, found, engine, run_id, since):
+    """Check that every acknowledged submission is in the database; return the sentence that says so.
+
+    ``since`` is when the measured load started: the questions stored since then are counted.
+    """
     keys = [key for key, _, _ in found.acknowledged]
     if scenario.server == "baseline":
         present = bench.found_baseline_rows(engine, keys)
         return (f"Nothing lost, baseline: {len(keys):,} rows acknowledged, {present:,} found in the scratch table"
                 + ("." if present == len(keys) else f": {len(keys) - present:,} MISSING."))
     present = bench.found_questions(engine, keys)
-    stored = bench.count_run_questions(engine, run_id, started_at)
+    stored = bench.count_run_questions(engine, run_id, since)
     return (f"Nothing lost, product: {len(keys):,} questions acknowledged (303), {present:,} found by their "
             f"follow-up token" + ("" if present == len(keys) else f": {len(keys) - present:,} MISSING")
             + f"; {stored:,} stored in all (more when some were still in flight as wrk stopped)."
             + (f" Refusals: {found.samples}." if found.samples else ""))
+
+
+def cpu_note(scenario, found, ticks):
+    """Return the sentence giving the CPU time the server's workers spent per acknowledged submission."""
+    seconds = ticks / os.sysconf("SC_CLK_TCK")
+    per_question = f"{seconds * 1000 / len(found.acknowledged):.1f} ms" if found.acknowledged else "—"
+    return (f"CPU of the {scenario.server}'s workers (user + system, PostgreSQL and wrk not included): "
+            f"{seconds:.1f} s, {per_question} per acknowledged question.")
 
 
 def open_data_rows(args, product, notes):

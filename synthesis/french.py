@@ -7,6 +7,7 @@ import hashlib
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 
 import snowballstemmer
 
@@ -33,6 +34,12 @@ toi ton tous tout toute toutes tres tu un une unes uns vers voila vos votre vous
 _stemmers = threading.local()
 
 
+#: Words whose stems are remembered: the stemmer is pure Python (about 0.1 ms a word) and questions
+#: share most of their words; the most frequent ones fit in this many (about 2 MB at most).
+STEM_CACHE_SIZE = 16384
+
+
+@lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem(word):
     """Return the French Snowball stem of ``word``, with this thread's own stemmer."""
     stemmer = getattr(_stemmers, "french", None)

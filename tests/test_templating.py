@@ -1,7 +1,7 @@
 """French dates and sanitised Markdown."""
 from datetime import UTC, date, datetime
 
-from forums.templating import french_date, french_datetime, render_markdown
+from forums.templating import french_date, french_datetime, render_markdown, unbreakable
 
 
 def test_french_dates(app):
@@ -23,3 +23,7 @@ def test_markdown_keeps_formatting_and_drops_scripts():
     html = render_markdown("**gras** <script>alert(1)</script> [lien](javascript:alert(1)) <img src=x onerror=alert(1)>")
     assert "<strong>gras</strong>" in html
     assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+
+
+def test_unbreakable_keeps_a_date_and_a_time_each_on_one_line():
+    assert unbreakable("mardi 17 mars 2009, 18 h 30") == "mardi\xa017\xa0mars\xa02009, 18\xa0h\xa030"

@@ -68,6 +68,12 @@ class AttachmentKind(enum.StrEnum):
         return {"signed": "Compte-rendu signé", "other": "Autre document"}[self.value]
 
 
+def counted_total(counts):
+    """Return the sum of the attendance counts that were taken, or None when none was."""
+    taken = [count for count in counts if count is not None]
+    return sum(taken) if taken else None
+
+
 class Minutes(db.Model):
     """The record of one held forum, kept current; every save also writes a MinutesVersion."""
 
@@ -78,12 +84,13 @@ class Minutes(db.Model):
     #: Denormalised from the forum so that departmental figures are one indexed query.
     department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
-    attendance_public: Mapped[int] = mapped_column(default=0)
-    attendance_elected: Mapped[int] = mapped_column(default=0)
-    attendance_police: Mapped[int] = mapped_column(default=0)
-    attendance_gendarmerie: Mapped[int] = mapped_column(default=0)
-    attendance_municipal_police: Mapped[int] = mapped_column(default=0)
-    attendance_other: Mapped[int] = mapped_column(default=0)
+    #: People present by category; None when the category was not counted.
+    attendance_public: Mapped[int | None]
+    attendance_elected: Mapped[int | None]
+    attendance_police: Mapped[int | None]
+    attendance_gendarmerie: Mapped[int | None]
+    attendance_municipal_police: Mapped[int | None]
+    attendance_other: Mapped[int | None]
     #: How long the forum actually lasted.
     duration_minutes: Mapped[int | None]
     strengths: Mapped[str] = mapped_column(Text, default="")
@@ -121,13 +128,13 @@ class Minutes(db.Model):
     )
 
     def attendance(self):
-        """Return {AttendanceCategory: count}, in the categories' order."""
-        return {category: getattr(self, category.column) or 0 for category in AttendanceCategory}
+        """Return {AttendanceCategory: count, or None when not counted}, in the categories' order."""
+        return {category: getattr(self, category.column) for category in AttendanceCategory}
 
     @property
     def attendance_total(self):
-        """Return the number of people counted in every category."""
-        return sum(self.attendance().values())
+        """Return the number of people counted in every category, or None when no category was counted."""
+        return counted_total(self.attendance().values())
 
     @property
     def has_signed_document(self):

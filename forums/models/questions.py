@@ -167,12 +167,24 @@ def _published_list_index(name, *leading):
 
 # The public lists: national or departmental, last published or most supported first. On PostgreSQL
 # a generated column ``search_vector`` (outside the model) holds the full-text vector, indexed by
-# ``ix_questions_published_search``.
+# ``ix_questions_published_search`` and carried by ``ix_questions_published_search_recent`` and
+# ``ix_questions_published_search_department_recent`` (the recent orders, for searches of common words).
 _published_list_index("ix_questions_published_recent", Question.consultation_id)
 _published_list_index("ix_questions_published_department_recent", Question.consultation_id, Question.department_code)
 _published_list_index("ix_questions_published_supported", Question.consultation_id, Question.support_count)
 _published_list_index("ix_questions_published_department_supported", Question.consultation_id,
                       Question.department_code, Question.support_count)
+
+
+# The moderation desk: a department's pending questions oldest first, the filters of the queue closing
+# the key (the queue, its counts, the pace of moderation and the dashboard read the index alone); all its
+# questions newest first, with what the list's filters read; the decisions of the last hour.
+_pending = text("status = 'pending'")
+Index("ix_questions_pending", Question.consultation_id, Question.department_code, Question.submitted_at,
+      Question.id, Question.theme_id, Question.forum_id, postgresql_where=_pending, sqlite_where=_pending)
+Index("ix_questions_department_submitted", Question.consultation_id, Question.department_code,
+      Question.submitted_at, Question.id, Question.status, Question.answered_at, Question.addressed_at)
+Index("ix_questions_moderated", Question.consultation_id, Question.moderated_at, Question.department_code)
 
 
 class QuestionContact(db.Model):

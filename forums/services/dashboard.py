@@ -9,12 +9,10 @@ from datetime import datetime
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import (
-    Department, DepartmentSynthesis, Forum, ForumStatus, Minutes, Question, QuestionStatus, SynthesisAnnex,
-    SynthesisStatus,
-)
+from ..models import Department, DepartmentSynthesis, Forum, ForumStatus, Minutes, SynthesisAnnex, SynthesisStatus
 from ..text import fold
 from .coverage import national_coverage
+from .moderation_throughput import Pace, national_pace, paces
 from .national import count_forums_by_department, department_sort_key
 from .syntheses import DRAFT, LATE, NOT_STARTED, REOPENED, STATUS_LABELS, SUBMITTED, synthesis_state
 
@@ -56,6 +54,8 @@ class DashboardRow:
     synthesis_is_early: bool = False
     #: When the last addendum (minutes sent after the synthesis) was received, if any.
     synthesis_addendum_at: datetime | None = None
+    #: The moderation queue: what waits, since when, how much is late, the last hour's decisions.
+    moderation: Pace | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ class DashboardTotals:
     minutes_missing: int
     #: Status key → number of departments, every key present.
     syntheses: dict
+    #: The moderation queues of all these departments together.
+    moderation: Pace | None = None
 
     @property
     def coverage_percentage(self):
@@ -114,7 +116,7 @@ def dashboard_rows(consultation, region_code=None, sort="department", descending
     codes = [department.code for department in departments]
     forums = count_forums_by_department(consultation, codes)
     coverages = national_coverage(consultation, codes)
-    pending = _pending_questions(consultation, codes)
+    queues = paces(consultation.id, codes, now)
     missing = _held_without_minutes(consultation, codes)
     syntheses = _syntheses(consultation, codes)
     rows = []
@@ -136,7 +138,7 @@ def dashboard_rows(consultation, region_code=None, sort="department", descending
             units_total=coverage.total,
             units_covered=coverage.covered_count,
             coverage_percentage=coverage.percentage,
-            questions_pending=pending.get(department.code, 0),
+            questions_pending=queues[department.code].pending,
             minutes_missing=missing.get(department.code, 0),
             synthesis_status=state.key,
             synthesis_label=state.label,
@@ -145,6 +147,7 @@ def dashboard_rows(consultation, region_code=None, sort="department", descending
             synthesis_overdue=state.is_overdue,
             synthesis_is_early=synthesis is not None and synthesis.is_early and synthesis.submitted_at is not None,
             synthesis_addendum_at=synthesis.addendum_at if synthesis is not None else None,
+            moderation=queues[department.code],
         ))
     key = SORT_KEYS[sort]
     # Two stable sorts: the department order breaks ties, in the same direction whatever the key.
@@ -168,17 +171,8 @@ def dashboard_totals(rows):
         questions_pending=sum(row.questions_pending for row in rows),
         minutes_missing=sum(row.minutes_missing for row in rows),
         syntheses=syntheses,
+        moderation=national_pace({row.code: row.moderation for row in rows if row.moderation is not None}),
     )
-
-
-def _pending_questions(consultation, codes):
-    """Return {department code: questions awaiting moderation} in one grouped query."""
-    return dict(db.session.execute(
-        db.select(Question.department_code, db.func.count(Question.id))
-        .where(Question.consultation_id == consultation.id, Question.department_code.in_(codes),
-               Question.status == QuestionStatus.PENDING)
-        .group_by(Question.department_code)
-    ).all())
 
 
 def _held_without_minutes(consultation, codes):

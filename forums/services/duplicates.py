@@ -22,6 +22,8 @@ SHORT_TEXT_WORDS = 10
 NEAR_DUPLICATE_SIMILARITY = 0.75
 #: Texts with fewer distinct terms than this only match when their terms are identical.
 MIN_TERMS_FOR_NEAR = 4
+#: Candidates of each question whose texts likely_originals reads first, exact repeats and others each.
+ORIGINAL_PROBES = 8
 
 
 def is_short(text):
@@ -67,18 +69,25 @@ class _Probe:
 
 def _similar(department_code, consultation_id, probes, statuses):
     """Return {probe: matching ids, exact first then near, oldest first} for probes of one department."""
+    return {probe: [row.id for row in rows]
+            for probe, rows in _matching(department_code, consultation_id, probes, statuses).items()}
+
+
+def _matching(department_code, consultation_id, probes, statuses, min_shared=1):
+    """Return {probe: rows of the matching questions, exact first then near, oldest first}."""
     keys = {probe: similarity_index.question_keys(consultation_id, department_code, probe.terms, probe.fingerprint)
             for probe in probes}
-    found, rows = similarity_index.candidates(keys, statuses)
+    found, rows = similarity_index.candidates(keys, statuses, min_shared)
     matches = {}
     for probe in probes:
         rows_found = sorted((rows[question_id] for question_id in found[probe]), key=_age)
         if probe.before is not None:
             limit = (probe.before.submitted_at, probe.before.id)
             rows_found = [row for row in rows_found if _age(row) < limit]
-        exact = [row.id for row in rows_found if probe.fingerprint and row.fingerprint == probe.fingerprint]
-        near = [row.id for row in rows_found
-                if row.id not in exact and _near(probe.terms, set(row.search_text.split()))]
+        exact = [row for row in rows_found if probe.fingerprint and row.fingerprint == probe.fingerprint]
+        exact_ids = {row.id for row in exact}
+        near = [row for row in rows_found
+                if row.id not in exact_ids and _near(probe.terms, set(row.search_text.split()))]
         matches[probe] = exact + near
     return matches
 
@@ -87,12 +96,12 @@ def _age(row):
     return (row.submitted_at, row.id)
 
 
-def published_duplicates(department_code, consultation_id, text, limit=3, fingerprint=None):
+def published_duplicates(department_code, consultation_id, text, limit=3, fingerprint=None, terms=None):
     """Return published questions of the department that ``text`` repeats: what a citizen may support instead.
 
-    ``fingerprint`` is the text's, when the caller already has it.
+    ``fingerprint`` and ``terms`` are the text's, when the caller already has them.
     """
-    ids = similar_questions(department_code, consultation_id, french.terms(text),
+    ids = similar_questions(department_code, consultation_id, french.terms(text) if terms is None else terms,
                             fingerprint or french.fingerprint(text))[:limit]
     if not ids:
         return []
@@ -106,21 +115,126 @@ def likely_originals(questions):
     """Return {question id: the earlier question it most likely repeats} for questions awaiting moderation.
 
     The original is an earlier question of the same department and consultation, published or
-    still pending, never a rejected or merged one.
+    still pending, never a rejected or merged one: the oldest exact repeat, else the oldest near
+    one. Candidates are read oldest first, with their times only; texts are read for the first
+    ORIGINAL_PROBES of each question, then for the rest of those that found none among them. In
+    a big cluster of repeats the oldest one answers at once.
     """
-    originals = {}
+    statuses = [QuestionStatus.PUBLISHED, QuestionStatus.PENDING]
     groups = {}
     for question in questions:
         groups.setdefault((question.department_code, question.consultation_id), []).append(question)
+    originals = {}
     for (department_code, consultation_id), members in groups.items():
-        probes = {question.id: _Probe(frozenset(question.search_text.split()), question.fingerprint, question)
-                  for question in members}
-        matches = _similar(department_code, consultation_id, list(probes.values()),
-                           [QuestionStatus.PUBLISHED, QuestionStatus.PENDING])
-        for question_id, probe in probes.items():
-            if matches[probe]:
-                originals[question_id] = matches[probe][0]
+        probes = [_OriginalProbe.of(question) for question in members]
+        holders = {}
+        for key, question_id, submitted_at in similarity_index.earlier_holders(
+                [key for probe in probes for key in probe.keys], consultation_id, department_code, statuses,
+                max(question.submitted_at for question in members)):
+            holders.setdefault(key, []).append((submitted_at, question_id))
+        for probe in probes:
+            probe.take(holders)
+        texts = {}
+        # Two rounds at most: the first candidates of every question, then all those of the undecided.
+        for window in (ORIGINAL_PROBES, None):
+            undecided = [probe for probe in probes if not probe.decided]
+            wanted = {question_id for probe in undecided for question_id in probe.to_read(window)} - set(texts)
+            if wanted:
+                texts.update((row.id, row) for row in db.session.execute(
+                    select(Question.id, Question.fingerprint, Question.search_text)
+                    .where(similarity_index.among(Question.id, wanted))))
+            for probe in undecided:
+                probe.decide(texts, complete=window is None)
+        originals.update((probe.question_id, probe.original) for probe in probes if probe.original is not None)
     if not originals:
         return {}
     loaded = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(originals.values()))))}
     return {question_id: loaded[original_id] for question_id, original_id in originals.items()}
+
+
+#: Index keys a candidate must share with a text for ``repeats``. Leaving out the candidates that
+#: share a single band halves them on the bench; it misses about 3 % of the texts exactly at the
+#: near-duplicate threshold (two texts share a band with probability 0.75³), far fewer above it.
+REPEATS_MIN_SHARED_KEYS = 2
+
+
+def repeats(questions, statuses):
+    """Return {question id: rows of the other questions it repeats, exact first then near, oldest first}.
+
+    Earlier or later alike; only questions whose status is among ``statuses`` count. Rows carry id,
+    fingerprint, search_text, submitted_at and status. Two statements per department and
+    consultation, whatever the number of ``questions``. Meant for grouping, where a rare near
+    repeat missed costs a decision, not a duplicate published: see REPEATS_MIN_SHARED_KEYS.
+    """
+    found = {}
+    groups = {}
+    for question in questions:
+        groups.setdefault((question.department_code, question.consultation_id), []).append(question)
+    for (department_code, consultation_id), members in groups.items():
+        probes = {question.id: _Probe(frozenset(question.search_text.split()), question.fingerprint)
+                  for question in members}
+        matches = _matching(department_code, consultation_id, list(probes.values()), statuses,
+                            REPEATS_MIN_SHARED_KEYS)
+        for question_id, probe in probes.items():
+            found[question_id] = [row for row in matches[probe] if row.id != question_id]
+    return found
+
+
+class _OriginalProbe:
+    """A question looking for its original: its keys, then its earlier candidates oldest first, then the answer."""
+
+    def __init__(self, question, keys, fingerprint_key):
+        self.question_id = question.id
+        self.limit = (question.submitted_at, question.id)
+        self.terms = frozenset(question.search_text.split())
+        self.fingerprint = question.fingerprint
+        self.keys = keys
+        self.fingerprint_key = fingerprint_key
+        self.decided = False
+        self.original = None
+
+    @classmethod
+    def of(cls, question):
+        """Return the probe of a question, with the keys of its text in the similarity index."""
+        keys = similarity_index.question_keys(question.consultation_id, question.department_code,
+                                              question.search_text.split(), question.fingerprint)
+        fingerprint_key = keys[-1] if question.fingerprint else None
+        return cls(question, set(keys), fingerprint_key)
+
+    def take(self, holders):
+        """Keep the earlier holders of this probe's keys (``holders``: {key: [(submitted_at, id)]}), oldest first.
+
+        Those of its fingerprint apart: they are the exact repeats, but for a collision.
+        """
+        ages, exact = {}, {}
+        for key in self.keys:
+            for age in holders.get(key, ()):
+                if age < self.limit:
+                    ages[age[1]] = age
+                    if key == self.fingerprint_key:
+                        exact[age[1]] = age
+        self.exact = sorted(exact, key=exact.get)
+        self.candidates = sorted(ages, key=ages.get)
+
+    def to_read(self, window):
+        """Return the ids whose texts the decision needs, the first ``window`` of each kind (None: all)."""
+        return self.exact[:window] + self.candidates[:window]
+
+    def decide(self, texts, complete):
+        """Decide from the texts read, when they suffice (``complete``: every candidate's text was read)."""
+        exact = [question_id for question_id in self.exact if question_id in texts]
+        found = next((question_id for question_id in exact if texts[question_id].fingerprint == self.fingerprint),
+                     None)
+        if found is None and not complete and len(exact) < len(self.exact):
+            # An older exact repeat may be among those not read yet.
+            return
+        if found is None:
+            for question_id in self.candidates:
+                if question_id not in texts:
+                    if not complete:
+                        return
+                    continue
+                if _near(self.terms, set(texts[question_id].search_text.split())):
+                    found = question_id
+                    break
+        self.decided, self.original = True, found

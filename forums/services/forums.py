@@ -179,10 +179,15 @@ def schedule_forum(department_code, consultation, data, by, confirm_shared=False
     _apply(forum, data)
     db.session.add(forum)
     db.session.flush()
+    changes = {name: [None, _plain(getattr(forum, name))] for name in PUBLIC_FIELDS
+               if getattr(forum, name) not in (None, "")}
+    # The history shows what the forum was created with, places and speakers included, as an update would.
+    for name, values in (("cantons", sorted(data.canton_codes)), ("communes", sorted(data.commune_codes)),
+                         ("speakers", [speaker.name for speaker in _clean_speakers(data.speakers)])):
+        if values:
+            changes[name] = [None, values]
     record_event("forum.create", "forum", forum.id, by=by, department_code=department_code,
-                 summary=f"Forum « {forum.title} » créé (brouillon).",
-                 changes={name: [None, _plain(getattr(forum, name))] for name in PUBLIC_FIELDS
-                          if getattr(forum, name) not in (None, "")})
+                 summary=f"Forum « {forum.title} » créé (brouillon).", changes=changes)
     return forum
 
 
@@ -209,13 +214,18 @@ def update_forum(forum, data, by, confirm_shared=False):
     return forum
 
 
-def publish_forum(forum, by):
-    """Publish a complete draft: it appears on the public site and in the ministry's list."""
+def check_publishable(forum, by):
+    """Raise ForumError unless the forum is a draft complete enough to be published by ``by``."""
     _check_transition(forum, "publish")
     data = ForumData.from_forum(forum)
     errors, _ = validate_forum(data, forum.department_code, forum.consultation, by, forum, publishing=True)
     if errors:
         raise ForumError(errors)
+
+
+def publish_forum(forum, by):
+    """Publish a complete draft: it appears on the public site and in the ministry's list."""
+    check_publishable(forum, by)
     forum.status = ForumStatus.PUBLISHED
     forum.published_at = utcnow()
     forum.sequence += 1

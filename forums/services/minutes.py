@@ -94,7 +94,7 @@ class ProposalData:
 class MinutesData:
     """The minutes of a forum as entered by an agent."""
 
-    #: {AttendanceCategory: count or None}; a category left out or None counts 0.
+    #: {AttendanceCategory: count or None}; a category left out or None was not counted.
     attendance: dict = field(default_factory=dict)
     duration_minutes: int | None = None
     topics: list[TopicData] = field(default_factory=list)
@@ -278,8 +278,9 @@ def _validated_record(data, outline, candidates):
     for category in AttendanceCategory:
         value = data.attendance.get(category)
         if value is None or value == "":
-            value = 0
-        if not isinstance(value, int) or isinstance(value, bool):
+            # Not counted: unknown, which is not the same as nobody.
+            value = None
+        elif not isinstance(value, int) or isinstance(value, bool):
             add(f"attendance.{category.value}", "Saisissez un nombre entier en chiffres, par exemple 35.")
         elif value < 0:
             add(f"attendance.{category.value}", "Le nombre de personnes ne peut pas être négatif.")

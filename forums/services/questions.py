@@ -17,7 +17,8 @@ from datetime import datetime, time
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import format_number
-from sqlalchemy import select
+from sqlalchemy import false, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -129,7 +130,8 @@ class NeedsConfirmation(Exception):
 class ReplayedSubmission(Exception):
     """Raised when a form already sent is sent again: ``question`` is the one it created.
 
-    Counters may have moved before the replay was detected: the caller rolls back.
+    Counters may have moved before the replay was detected: the caller rolls back (when the
+    database detected it, submit_question already did).
     """
 
     def __init__(self, question, token):
@@ -198,19 +200,42 @@ def current_themes(consultation):
     ).all()
 
 
-def validate_question(data, now=None):
-    """Return the ValidQuestion for ``data``, or raise QuestionError with every problem at once."""
+def submission_rows(department_code, subtopic_id):
+    """Return (current consultation, department, sub-topic with its part and theme), read in one query.
+
+    The department or the sub-topic is None when it does not exist (or ``department_code`` or
+    ``subtopic_id`` is None), all three when no consultation is current. While the caller holds
+    them, validate_question finds them in the session instead of reading them again.
+    """
+    row = db.session.execute(
+        select(Consultation, Department, Subtopic)
+        .select_from(Consultation)
+        .outerjoin(Department, Department.code == department_code if department_code else false())
+        .outerjoin(Subtopic, Subtopic.id == subtopic_id if subtopic_id is not None else false())
+        .options(joinedload(Subtopic.part).joinedload(ThemePart.theme))
+        .where(Consultation.is_current.is_(True))
+    ).first()
+    return tuple(row) if row else (None, None, None)
+
+
+def validate_question(data, now=None, consultation=None):
+    """Return the ValidQuestion for ``data``, or raise QuestionError with every problem at once.
+
+    ``consultation`` is the current one when the caller already has it.
+    """
     errors = {}
 
     def add(name, message):
         errors.setdefault(name, []).append(message)
 
-    consultation = Consultation.current()
+    consultation = consultation or Consultation.current()
     if consultation is None:
         raise QuestionError.single(
             "Aucune consultation n'est ouverte : les questions ne peuvent pas être reçues pour le moment.")
+    # Loaded first with its part and theme, in one query: the theme's check finds it in the session.
+    loaded_subtopic = _load_subtopic(data.subtopic_id)
     theme = _check_theme(data.theme_id, consultation, add)
-    subtopic = _check_subtopic(data.subtopic_id, theme, consultation, add)
+    subtopic = _check_subtopic(data.subtopic_id, loaded_subtopic, theme, consultation, add)
     forum, department = _check_target(data, consultation, now, add)
     text = clean_text(data.text)
     if not text:
@@ -235,24 +260,18 @@ def validate_question(data, now=None):
                          email, display_name or None)
 
 
-def submit_question(data, confirmed=False, now=None):
+def submit_question(data, confirmed=False, now=None, consultation=None):
     """Save the question and queue its acknowledgement; return (question, follow-up token).
 
     Raises QuestionError when invalid, NeedsConfirmation when the text is very short or repeats a
     published question (unless ``confirmed``), ReplayedSubmission when the same form was already
-    saved. Flushes only; on any of these errors the caller rolls back.
+    saved. ``consultation`` is the current one when the caller already has it. Flushes only; on
+    any of these errors the caller rolls back (a replay found by the database on the insert is
+    already rolled back here, the transaction being unusable).
     """
-    valid = validate_question(data, now)
+    valid = validate_question(data, now, consultation)
     token = _followup_token(valid, data.form_nonce)
-    # Before the duplicate check: a form sent again after its question was published repeats itself.
-    _refuse_replay(data, token)
     fingerprint = french.fingerprint(valid.text)
-    if not confirmed:
-        short = duplicates.is_short(valid.text)
-        repeated = duplicates.published_duplicates(valid.department.code, valid.consultation.id, valid.text,
-                                                   fingerprint=fingerprint)
-        if short or repeated:
-            raise NeedsConfirmation(short, repeated)
     question = Question(
         consultation_id=valid.consultation.id,
         department_code=valid.department.code,
@@ -268,15 +287,28 @@ def submit_question(data, confirmed=False, now=None):
         submitted_at=now or utcnow(),
     )
     question.set_public_text(valid.text)
-    # The counter row stays locked until the transaction ends: submissions to one department are
-    # serialised from here on, so a twin sent at the same moment has committed by now; look again.
-    # Everything that can be worked out before (terms, hashes) was, to hold the lock briefly.
+    if not confirmed:
+        short = duplicates.is_short(valid.text)
+        repeated = duplicates.published_duplicates(valid.department.code, valid.consultation.id, valid.text,
+                                                   fingerprint=fingerprint, terms=question.search_text.split())
+        if short or repeated:
+            # A form sent again after its question was published repeats itself: a replay, not a question.
+            _refuse_replay(data, token)
+            raise NeedsConfirmation(short, repeated)
+    # The counter row stays locked until the transaction ends: everything that can be worked out
+    # before (terms, hashes, duplicates) was, to hold the lock for two statements and the commit.
     question.reference = allocate_reference(valid.department.code)
-    _refuse_replay(data, token)
     if valid.email or valid.display_name:
         question.contact = QuestionContact(email=valid.email, display_name=valid.display_name)
     db.session.add(question)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The follow-up token is unique: the same form was saved before, or by a twin sent at the
+        # same moment, which the database made this one wait for. Nothing of this one is kept.
+        db.session.rollback()
+        _refuse_replay(data, token)
+        raise
     if valid.email:
         subject, body = acknowledgement(question, valid, token)
         queue_mail("acknowledgement", valid.email, subject, body, question=question,
@@ -344,11 +376,17 @@ def _check_theme(theme_id, consultation, add):
     return theme
 
 
-def _check_subtopic(subtopic_id, theme, consultation, add):
+def _load_subtopic(subtopic_id):
+    if subtopic_id is None:
+        return None
+    return db.session.get(Subtopic, subtopic_id, options=[joinedload(Subtopic.part).joinedload(ThemePart.theme)])
+
+
+def _check_subtopic(subtopic_id, subtopic, theme, consultation, add):
+    """Return the sub-topic ``subtopic_id`` (``subtopic``, loaded) when it fits the consultation and theme."""
     if subtopic_id is None:
         add("subtopic_id", "Choisissez le sous-thème de votre question.")
         return None
-    subtopic = db.session.get(Subtopic, subtopic_id)
     if subtopic is None or subtopic.part.theme.consultation_id != consultation.id:
         add("subtopic_id", "Ce sous-thème n'existe pas dans la consultation en cours : choisissez l'un des "
                            "sous-thèmes proposés.")

@@ -37,7 +37,8 @@ class Scenario:
     expected: frozenset = frozenset({200})
     #: The baseline scenario it is compared with ("constant" or "write"), None for a baseline itself.
     baseline: str | None = "constant"
-    #: Whether a short unreported load runs first, so that every worker has the pages in its cache.
+    #: Whether a short unreported load runs first, so that every worker has the pages in its cache (for a
+    #: submission: its templates, locale data and compiled statements, as a server that has been up a while).
     warmup: bool = False
 
     @property
@@ -93,7 +94,7 @@ def build(directory, forum_id, connections, run_id, departments):
         return Scenario(key=key, group="submission", label=label, server=server, script="submit.lua",
                         arguments=(f"form={form}", f"out={Path(directory) / key}", f"words={WORDS_FILE}",
                                    f"departments={','.join(departments)}", *common),
-                        expected=frozenset({200, 303}), baseline=baseline)
+                        expected=frozenset({200, 303}), baseline=baseline, warmup=True)
 
     scenarios = [
         Scenario(key="baseline-constant", group="baseline", label="bare Flask route returning a constant",

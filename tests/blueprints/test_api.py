@@ -348,6 +348,10 @@ def test_coverage_csv(client, document, forums):
     ("from=20090317", "from"),
     ("to=hier", "to"),
     ("from=2009-03-20&to=2009-03-19", "to"),
+    # "format: date" admits no empty string, unlike the other parameters, which are ignored when empty.
+    ("to=", "to"),
+    ("from=&status=held", "from"),
+    ("from=%202009-03-17", "from"),
     ("status=draft", "status"),
     ("status=unknown", "status"),
     ("department=ZZZ", "department"),

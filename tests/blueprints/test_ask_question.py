@@ -152,6 +152,73 @@ def test_without_a_consultation_the_page_says_so(client, territories):
     assert 'id="question-form"' not in page_text(response)
 
 
+# The form page, rendered once per target
+
+def csrf_token_of(response):
+    return re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_the_form_page_is_rendered_once_then_served_with_a_nonce_per_visitor(client, subtopics, territories,
+                                                                             count_queries):
+    with count_queries() as rendering:
+        first_page = client.get("/questions/poser?departement=13")
+    with count_queries() as served:
+        second_page = new_client(client.application).get("/questions/poser?departement=13")
+    assert len(rendering) > 3
+    assert len(served) == 1, "only the publication version (read at most once a second outside the tests)"
+    assert nonce_of(first_page) != nonce_of(second_page)
+    assert csrf_token_of(first_page) != csrf_token_of(second_page)
+
+    def without_tokens(page):
+        return page_text(page).replace(nonce_of(page), "N").replace(csrf_token_of(page), "T")
+    assert without_tokens(second_page) == without_tokens(first_page)
+
+
+def test_a_form_page_from_the_cache_carries_a_csrf_token_for_its_visitor_only(other_app, db, subtopics, territories):
+    protected = other_app(WTF_CSRF_ENABLED=True)
+    first, second = new_client(protected), new_client(protected)
+    first_page = first.get("/questions/poser?departement=13")
+    second_page = second.get("/questions/poser?departement=13")
+    assert csrf_token_of(first_page) != csrf_token_of(second_page)
+    fields = form(subtopics, nonce=nonce_of(second_page), csrf_token=csrf_token_of(second_page))
+    assert first.post("/questions/poser", data=fields).status_code == 400
+    assert second.post("/questions/poser", data=fields).status_code == 303
+    assert question_count(db) == 1
+
+
+def test_each_department_and_forum_has_its_own_form_page(client, subtopics, territories, upcoming):
+    assert 'value="13"' in client.get("/questions/poser?departement=13").get_data(as_text=True)
+    assert 'id="department_code" name="department_code" type="hidden" value="2A"' in \
+        client.get("/questions/poser?departement=2A").get_data(as_text=True)
+    assert f'<option selected value="{upcoming.id}">' in page_text(client.get(f"/questions/poser?forum={upcoming.id}"))
+    assert f'<option selected value="{upcoming.id}">' not in page_text(client.get("/questions/poser?departement=13"))
+    assert client.get("/questions/poser?departement=99").status_code == 404
+
+
+def test_a_forum_published_after_the_page_was_rendered_is_offered(client, subtopics, create_forum, territories):
+    assert "Forum de Salon" not in page_text(client.get("/questions/poser?departement=13"))
+    create_forum(status=ForumStatus.PUBLISHED, starts_at=paris_time(2030, 4, 2), title="Forum de Salon")
+    assert "Forum de Salon" in page_text(client.get("/questions/poser?departement=13"))
+
+
+def test_an_agent_gets_the_form_page_rendered_for_them_and_nobody_else_does(
+        client, subtopics, create_agent, login, db):
+    agent = create_agent("moderator", department="13", second_factor=False)
+    login(agent)
+    assert "Se déconnecter" in page_text(client.get("/questions/poser?departement=13"))
+    assert "Se déconnecter" not in page_text(new_client(client.application).get("/questions/poser?departement=13"))
+    assert "Se déconnecter" in page_text(client.get("/questions/poser?departement=13"))
+
+
+def test_a_message_waiting_for_a_visitor_is_shown_to_them_only(client, subtopics, territories):
+    client.get("/questions/poser?departement=13")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Message pour ce visiteur seulement")]
+    assert "Message pour ce visiteur seulement" in page_text(client.get("/questions/poser?departement=13"))
+    assert "Message pour ce visiteur seulement" not in page_text(
+        new_client(client.application).get("/questions/poser?departement=13"))
+
+
 # Sending
 
 def test_a_question_goes_from_the_form_to_its_follow_up_page(client, db, subtopics, upcoming):
@@ -174,6 +241,15 @@ def test_a_question_goes_from_the_form_to_its_follow_up_page(client, db, subtopi
     assert "accusé de réception" not in page  # no e-mail was given
     assert f'value="http://localhost/questions/suivi/{token}"' in page
     assert TEXT in page
+
+
+def test_a_question_is_checked_and_saved_in_five_statements(client, db, subtopics, territories, count_queries):
+    fields = form(subtopics, nonce=nonce_of(client.get("/questions/poser?departement=13")))
+    with count_queries() as statements:
+        response = client.post("/questions/poser", data=fields)
+    assert response.status_code == 303
+    # The consultation, department and sub-topic; duplicate candidates; the counter; the question; its keys.
+    assert len(statements) == 5, statements
 
 
 def test_every_field_error_is_french_and_tied_to_its_field(client, db, subtopics, territories):

@@ -350,7 +350,7 @@ READS = [("GET", "/prefecture/departements/13/forums"), ("GET", "/prefecture/for
 WRITES = [
     ("GET", "/prefecture/departements/13/forums/nouveau"), ("POST", "/prefecture/departements/13/forums/nouveau"),
     ("GET", "/prefecture/forums/{id}/modifier"), ("POST", "/prefecture/forums/{id}/modifier"),
-    ("POST", "/prefecture/forums/{id}/publier"),
+    ("GET", "/prefecture/forums/{id}/publier"), ("POST", "/prefecture/forums/{id}/publier"),
     ("GET", "/prefecture/forums/{id}/reporter"), ("POST", "/prefecture/forums/{id}/reporter"),
     ("GET", "/prefecture/forums/{id}/annuler"), ("POST", "/prefecture/forums/{id}/annuler"),
     ("POST", "/prefecture/forums/{id}/tenu"), ("POST", "/prefecture/forums/{id}/supprimer"),
@@ -462,3 +462,54 @@ def test_a_martinique_subprefect_cannot_cover_communes_of_another_arrondissement
     assert field_messages(page, "commune_codes") == [
         "Ces communes ne sont pas dans votre arrondissement : La Trinité (97220)."]
     assert forums_in(db) == []
+
+
+def test_an_announced_forum_links_to_its_public_page_and_a_draft_does_not(db, client, create_forum, prefect):
+    draft, published = create_forum(), create_forum(status=ForumStatus.PUBLISHED)
+
+    assert 'id="public-page-link"' not in text(client.get(f"/prefecture/forums/{draft.id}"))
+    page = text(client.get(f"/prefecture/forums/{published.id}"))
+    assert f'id="public-page-link" href="/forums/{published.id}">Voir la page publique du forum</a>' in page
+
+
+def test_publishing_asks_for_confirmation_and_says_what_becomes_public(db, client, create_forum, prefect):
+    forum = create_forum()
+    page = text(client.get(f"/prefecture/forums/{forum.id}"))
+    assert f'href="/prefecture/forums/{forum.id}/publier">Publier…</a>' in page
+
+    confirmation = client.get(f"/prefecture/forums/{forum.id}/publier")
+
+    assert confirmation.status_code == 200
+    page = " ".join(text(confirmation).split())
+    assert "<h1>Publier le forum « Forum de sécurité »</h1>" in page
+    for public in ("la page publique du forum", "l'agenda des forums", "calendriers à s'abonner (.ics)",
+                   "l'API ouverte et les données ouvertes", "adresser leurs questions à ce forum"):
+        assert public in page, public
+    assert forums_in(db)[0].status is ForumStatus.DRAFT, "showing the confirmation publishes nothing"
+    assert f'<form method="post" action="/prefecture/forums/{forum.id}/publier">' in page
+
+    assert client.post(f"/prefecture/forums/{forum.id}/publier").status_code == 302
+    assert forums_in(db)[0].status is ForumStatus.PUBLISHED
+
+
+def test_the_confirmation_of_an_incomplete_or_published_forum_says_why_it_cannot(db, client, create_forum,
+                                                                                  prefect):
+    incomplete, published = create_forum(venue_name=""), create_forum(status=ForumStatus.PUBLISHED)
+
+    response = client.get(f"/prefecture/forums/{incomplete.id}/publier", follow_redirects=True)
+    assert "Pour publier le forum, complétez : le lieu" in text(response)
+    response = client.get(f"/prefecture/forums/{published.id}/publier", follow_redirects=True)
+    assert "Impossible de publier un forum dont l'état est « Publié »." in text(response)
+
+
+def test_the_history_entry_of_a_new_forum_lists_its_cantons_and_speakers(db, client, consultation, prefect):
+    client.post("/prefecture/departements/13/forums/nouveau",
+                data=form_data(canton_codes=["1301", "1305"], confirm_shared="y",
+                               **{"speakers-1-kind": "police_nationale", "speakers-1-name": "Commissaire Durand"}))
+    [forum] = forums_in(db)
+
+    page = " ".join(text(client.get(f"/prefecture/forums/{forum.id}")).split())
+    created = re.search(r"Forum « Forum du canton d'Aix-en-Provence-1 » créé \(brouillon\).(.*?)</ul>", page).group(1)
+
+    assert "<li>Cantons couverts : — → Aix-en-Provence-1, Berre-l'Étang</li>" in created
+    assert "<li>Intervenants : — → Capitaine Martin, Commissaire Durand</li>" in created

@@ -56,7 +56,9 @@ def test_cookie_page_names_the_configured_session_cookie(client, app):
 
 def test_site_map_links_every_public_page(client):
     html = client.get("/plan-du-site").get_data(as_text=True)
-    for path in ("/", "/mentions-legales", "/donnees-personnelles", "/accessibilite",
-                 "/gestion-des-cookies", "/auth/login"):
-        assert f'href="{path}"' in html, path
+    for path in ("/", "/trouver-mon-forum", "/agenda", "/themes", "/calendrier.ics", "/questions/poser",
+                 "/charte-de-moderation", "/donnees-ouvertes", "/mentions-legales", "/donnees-personnelles",
+                 "/accessibilite", "/gestion-des-cookies", "/auth/login"):
+        assert f'href="{path}"' in html.replace("http://localhost/", "/"), path
         assert client.get(path).status_code == 200
+    assert '<a href="webcal://localhost/calendrier.ics">S\'abonner au calendrier de tous les forums</a>' in html

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from forums.models import (
-    AttachmentKind, ForumStatus, Minutes, MinutesAttachment, MinutesTopic, MinutesVersion, Proposal,
+    AttachmentKind, AttendanceCategory, ForumStatus, Minutes, MinutesAttachment, MinutesTopic, MinutesVersion, Proposal,
     ProposalOrigin, QuestionStatus, Role,
 )
 from forums.publication import publication_version
@@ -96,7 +96,13 @@ def test_a_published_summary_shows_attendance_concerns_and_proposals(db, client,
     assert '<th scope="row">Élus</th><td class="fr-cell--right">6</td>' in summary
     assert '<th scope="row">Total</th><td class="fr-cell--right">101</td>' in summary
     assert "<dt class=\"fr-text--bold\">Vidéo-protection</dt>" in summary
-    assert "Caméras en panne près de la gare.<br>Vols à la roulotte." in summary
+    assert "Préoccupations :</span> Caméras en panne près de la gare.<br>Vols à la roulotte.</dd>" in summary
+    # The answers given at the forum are shown, even for a sub-topic where no concern was noted.
+    assert "Réponses apportées au forum :</span> Réponse interne du commissaire.</dd>" in summary
+    assert ("<dt class=\"fr-text--bold\">Polices municipales</dt> <dd class=\"fr-mb-2w\"><span class=\"fr-text--bold\">"
+            "Réponses apportées au forum :</span> Réponse sans préoccupation.</dd>") in summary
+    # One heading for the attendance: the table's caption.
+    assert ">Participation<" not in summary and "<caption>Participation au forum, par catégorie" in summary
     assert "Installer deux caméras place de la gare. <span class=\"fr-text--sm\">(Vidéo-protection — origine : Élu)" \
         in summary
     assert "Créer un conseil local de sécurité. <span class=\"fr-text--sm\">(La sécurité, une responsabilité " \
@@ -109,9 +115,8 @@ def test_the_summary_never_shows_internal_parts_documents_or_names_by_default(db
     page = text(client.get(f"/forums/{forum.id}"))
     summary = summary_of(page)
 
-    # Answers, diagnosis and notes are internal; a sub-topic with answers only is not listed.
-    for internal in ("Réponse interne du commissaire", "Réponse sans préoccupation", "Polices municipales",
-                     "Bonne écoute", "Éclairage public", "Note interne", "135"):
+    # The diagnosis, the notes and the duration are internal.
+    for internal in ("Bonne écoute", "Éclairage public", "Note interne", "135"):
         assert internal not in summary
     for hidden in ("CR-signe-confidentiel", "/comptes-rendus/", "Camille Rédactrice", "M. Laurent Ferrand"):
         assert hidden not in summary
@@ -209,3 +214,22 @@ def test_a_question_taken_up_at_the_forum_says_so_on_its_public_and_follow_up_pa
 
     assert "Traitée lors du forum du mardi 17 mars 2009" in public
     assert "Question traitée lors du forum du mardi 17 mars 2009" in followup
+
+
+def test_attendance_left_blank_is_shown_as_not_recorded_not_as_zero(db, client, minutes, forum):
+    minutes.attendance_gendarmerie = None
+    minutes.attendance_other = 0
+    publish(db, minutes)
+
+    summary = summary_of(text(client.get(f"/forums/{forum.id}")))
+
+    assert '<th scope="row">Gendarmerie nationale</th><td class="fr-cell--right">non renseigné</td>' in summary
+    assert '<th scope="row">Autres participants</th><td class="fr-cell--right">0</td>' in summary
+    assert '<th scope="row">Total</th><td class="fr-cell--right">95</td>' in summary
+
+    for category in AttendanceCategory:
+        setattr(minutes, category.column, None)
+    db.session.commit()
+    summary = summary_of(text(client.get(f"/forums/{forum.id}")))
+    assert '<th scope="row">Total</th><td class="fr-cell--right">non renseigné</td>' in summary
+    assert ">0<" not in summary

@@ -199,9 +199,9 @@ def test_department_page_runs_a_fixed_number_of_queries(client, db, consultation
         page = text(client.get("/departements/13"))
 
     assert page.count('class="fr-card ') == forum_count
-    # Version; department + region; current consultation; forums + commune, cantons, communes and
-    # date changes; coverage (4); the count of its published questions (none to fetch).
-    assert len(statements) == 14, statements
+    # Version; department with its region; current consultation; forums with their commune, cantons,
+    # communes and date changes, joined; coverage (4); the count of its published questions (none to fetch).
+    assert len(statements) == 9, statements
 
 
 @pytest.mark.parametrize("url", ["/", "/agenda", "/departements/13"])
@@ -237,3 +237,38 @@ def test_agents_get_private_pages(client, db, consultation, create_forum, create
 
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_the_agenda_links_the_national_calendar(client, consultation):
+    page = client.get("/agenda").get_data(as_text=True)
+
+    assert "href=\"webcal://localhost/calendrier.ics\">S'abonner au calendrier de tous les forums</a>" in page
+    assert 'href="http://localhost/calendrier.ics" download>' in page
+
+
+def test_a_cancelled_forum_is_listed_apart_with_its_reason(client, db, consultation, create_forum):
+    cancelled = forum_in(create_forum, "1301", ForumStatus.CANCELLED, starts_at=in_days(3), title="Forum annulé",
+                         cancellation_reason="Salle indisponible")
+    forum_in(create_forum, "1305", ForumStatus.PUBLISHED, starts_at=in_days(5), title="Forum maintenu")
+    forum_in(create_forum, "1306", ForumStatus.CANCELLED, starts_at=paris_time(2009, 3, 17), title="Ancien annulé")
+
+    page = text(client.get("/departements/13"))
+
+    upcoming = re.search(r'id="upcoming"(.*?)</section>', page, re.S).group(1)
+    past = re.search(r'id="past"(.*?)</section>', page, re.S).group(1)
+    apart = re.search(r'id="cancelled"(.*?)</section>', page, re.S).group(1)
+    assert "Forum maintenu" in upcoming and "Forum annulé" not in upcoming
+    assert "Ancien annulé" not in past
+    assert "<h2 id=\"cancelled-title\">Forums annulés</h2>" in apart
+    assert f'id="forum-{cancelled.id}"' in apart and "Ancien annulé" in apart
+    assert "Ce forum est annulé. Motif : Salle indisponible" in apart
+    assert re.search(r"<del>\w+\xa0\d+\xa0\w+\xa0\d{4}, \d+\xa0h\xa0\d\d</del>", apart)
+
+
+def test_dates_and_times_never_break_inside(client, db, consultation, create_forum):
+    forum_in(create_forum, "1301", ForumStatus.HELD, starts_at=paris_time(2009, 3, 17))
+
+    page = text(client.get("/departements/13"))
+
+    assert "mardi\xa017\xa0mars\xa02009, 18\xa0h\xa030" in page
+    assert "18 h" not in page and "h 30" not in page

@@ -590,9 +590,10 @@ def test_list_pages_run_a_fixed_number_of_queries(db, client, create_question, f
         forum_page = client.get(forum_url)
 
     assert len(cards(department)) == len(cards(forum_page)) == count
-    # Version; department + region; current consultation; themes with sub-topics; count; questions
-    # with theme, sub-topic, department, forums and display name in one query.
-    assert len(department_statements) == 7, department_statements
+    # Version; department with its region; current consultation; themes with sub-topics; count;
+    # questions with department, forums and display name in one query (theme and sub-topic from the
+    # themes already read).
+    assert len(department_statements) == 6, department_statements
     # Version; forum with department and consultation; themes with sub-topics; count; questions.
     assert len(forum_statements) == 5, forum_statements
 
@@ -604,14 +605,18 @@ def test_forum_and_department_pages_with_questions_run_a_fixed_number_of_queries
         create_question(f"Question {index}", forum=forum, status=QuestionStatus.PUBLISHED, display_name="Nom")
 
     forum_url = f"/forums/{forum.id}"
+    # Each page starts from an empty session, as a request of the server does.
+    db.session.expunge_all()
     with count_queries() as forum_statements:
         client.get(forum_url)
+    db.session.expunge_all()
     with count_queries() as department_statements:
         client.get("/departements/13")
 
-    # The pages' own queries (see their tests), then the count and the latest questions.
-    assert len(forum_statements) == 10 + 2, forum_statements
-    assert len(department_statements) == 13 + 2, department_statements
+    # The pages' own queries (see their tests), then the count, the latest questions and the
+    # consultation's themes and sub-topics they show.
+    assert len(forum_statements) == 10 + 3, forum_statements
+    assert len(department_statements) == 8 + 3, department_statements
 
 
 def test_question_page_runs_two_queries(client, published, count_queries):

@@ -1,7 +1,9 @@
 """Territorial back-office pages: each agent sees their own territory and nothing else."""
+import re
+
 import pytest
 
-from forums.models import Role
+from forums.models import ForumStatus, Role
 
 
 @pytest.fixture
@@ -82,3 +84,21 @@ def test_ministry_home_lists_regions_and_departments(client, login, agent_for):
     page = client.get("/ministry/").get_data(as_text=True)
     for label in ("Provence-Alpes-Côte d&#39;Azur", "13 – Bouches-du-Rhône", "2A – Corse-du-Sud", "972 – Martinique"):
         assert label in page
+
+
+def test_the_canton_table_says_which_forum_covers_each_canton(db, client, login, agent_for, create_forum):
+    covering = create_forum(cantons=("1301",), status=ForumStatus.PUBLISHED, title="Forum d'Aix")
+    draft = create_forum(cantons=("1305",), title="Forum de Berre en préparation")
+    create_forum(cantons=("1306",), status=ForumStatus.CANCELLED, title="Forum d'Arles annulé")
+    login(agent_for("prefecture13"))
+
+    for path in ("/prefecture/departements/13", "/prefecture/arrondissements/131"):
+        page = " ".join(client.get(path).get_data(as_text=True).replace("&#39;", "'").split())
+        rows = {code: row for code, row in re.findall(r"<tr> <td>(\d+)</td>(.*?)</tr>", page)}
+        assert '<th scope="col">Couvert par</th>' in page
+        assert f'<a href="/prefecture/forums/{covering.id}">Forum d\'Aix</a>' in rows["1301"]
+        assert "Non couvert" not in rows["1301"]
+        assert "Non couvert" in rows["1305"]
+        assert f'<a href="/prefecture/forums/{draft.id}">Forum de Berre en préparation</a> (brouillon)' in rows["1305"]
+        if "1306" in rows:
+            assert "Non couvert" in rows["1306"] and "annulé" not in rows["1306"]

@@ -93,4 +93,4 @@ def test_a_fixed_number_of_queries(db, consultation, country, count_queries, cre
     db.session.refresh(consultation)
     with count_queries() as more:
         dashboard_rows(consultation)
-    assert len(statements) == len(more) == 9
+    assert len(statements) == len(more) == 10

@@ -92,8 +92,8 @@ def test_attendance_topics_and_proposals_round_trip(db, forum, subtopics, author
     minutes = reload(db, forum)
     assert minutes.attendance() == {
         AttendanceCategory.PUBLIC: 85, AttendanceCategory.ELECTED: 6, AttendanceCategory.POLICE: 3,
-        AttendanceCategory.GENDARMERIE: 2, AttendanceCategory.MUNICIPAL_POLICE: 1, AttendanceCategory.OTHER: 0,
-    }
+        AttendanceCategory.GENDARMERIE: 2, AttendanceCategory.MUNICIPAL_POLICE: 1, AttendanceCategory.OTHER: None,
+    }, "a category left blank is not counted, not 0"
     assert (minutes.duration_minutes, minutes.strengths, minutes.weaknesses) == (135, "Dialogue ouvert.",
                                                                                  "Salle trop petite.")
     # Line breaks are stored as "\n" and texts trimmed; the Markdown source is kept as typed.
@@ -113,7 +113,7 @@ def test_attendance_topics_and_proposals_round_trip(db, forum, subtopics, author
     assert (minutes.created_by_id, minutes.updated_by_id, minutes.version_number) == (author.id, author.id, 1)
 
     again = MinutesData.from_minutes(minutes)
-    assert again.attendance[AttendanceCategory.PUBLIC] == 85 and again.attendance[AttendanceCategory.OTHER] == 0
+    assert again.attendance[AttendanceCategory.PUBLIC] == 85 and again.attendance[AttendanceCategory.OTHER] is None
     assert [(t.subtopic_id, t.concerns) for t in again.topics] == [
         (video.id, "Caméras en panne près de la gare."), (municipal.id, "Patrouilles trop rares le soir.")]
     assert [(p.theme_id, p.subtopic_id, p.origin, p.text) for p in again.proposals] == [

@@ -208,6 +208,21 @@ def test_supported_order_puts_the_most_supported_first_then_the_last_published(d
     assert [int(q.reference[3:]) for q in page.items] == [3, 6, 1, 8, 7, 5, 4, 2]
 
 
+def test_a_search_is_paged_in_either_order_and_knows_its_count_past_the_last_page(db, corpus):
+    corpus[1].support_count = 4
+    db.session.commit()
+
+    def shown(**criteria):
+        page = search_published(text="police", per_page=3, **criteria)
+        return [int(q.reference[3:]) for q in page.items], page.total, page.pages
+
+    assert shown() == ([7, 6, 4], 4, 2)
+    assert shown(page=2) == ([1], 4, 2)
+    assert shown(page=3) == ([], 4, 2)
+    assert shown(order="supported") == ([1, 7, 6], 4, 2)
+    assert shown(order="supported", page=2) == ([4], 4, 2)
+
+
 def test_an_unknown_order_is_a_programming_error(corpus):
     with pytest.raises(ValueError):
         search_published(order="random")
@@ -238,7 +253,7 @@ def test_an_empty_result_costs_one_query(corpus, count_queries):
 
 # --- Loading: what the pages show, and nothing more ------------------------------------------------
 
-def test_results_come_with_what_pages_show_in_two_queries_and_never_the_email(
+def test_results_come_with_what_pages_show_in_three_queries_and_never_the_email(
         db, create_forum, create_question, count_queries, consultation):
     forum = create_forum(status=ForumStatus.PUBLISHED)
     for index in range(6):
@@ -258,11 +273,29 @@ def test_results_come_with_what_pages_show_in_two_queries_and_never_the_email(
                  for q in page.items]
 
     assert len(shown) == 6
-    assert len(statements) == 2, statements
+    # The count; the page with department, forums and display name; the consultation's themes and
+    # sub-topics, once for the page rather than joined to every row.
+    assert len(statements) == 3, statements
     contacts = [question.contact for question in page.items]
     assert all(contact is not None for contact in contacts)
     # The address was not even read from the database.
     assert all("email" in inspect(contact).unloaded for contact in contacts)
+
+
+def test_themes_already_loaded_cost_no_query(db, create_question, count_queries, consultation):
+    for index in range(3):
+        create_question(f"Question numéro {index} sur les cambriolages", status=QuestionStatus.PUBLISHED)
+    consultation_id = consultation.id
+    db.session.expunge_all()
+    consultation = db.session.get(Consultation, consultation_id)
+    choices = theme_choices(consultation)
+
+    with count_queries() as statements:
+        page = search_published(consultation=consultation)
+        shown = [(q.consultation.name, q.theme.title, q.subtopic.title) for q in page.items]
+
+    assert len(shown) == 3 and len(statements) == 2, statements
+    assert {q.theme for q in page.items} <= {choice.theme for choice in choices}
 
 
 def test_question_by_reference_finds_any_status_and_refuses_absurd_references(corpus, create_question):

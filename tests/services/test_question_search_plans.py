@@ -4,6 +4,8 @@ Enough questions are written in one INSERT … SELECT, and the table analysed, f
 choice to be the one it makes at scale: department 13 holds an eighth of them, seven in ten are
 published, a few words are common and one pair is rare.
 """
+import re
+
 import pytest
 from sqlalchemy import event, text
 
@@ -115,3 +117,21 @@ def test_public_lists_and_searches_read_an_index_never_the_whole_table(db, seede
     assert (listed.total, listed.capped, listed.pages) == (published, False, -(-published // 20))
     assert (searched.total, searched.capped) == (SEARCH_REACH, True)
     assert search_published(text="police", page=51, per_page=20).beyond_reach
+
+
+def test_a_common_word_walks_the_recent_order_and_a_rarer_one_is_searched_once(db, seeded):
+    for criteria in ({"text": "police", "page": 5}, {"department_code": "13", "text": "police", "page": 5}):
+        page, plans = run_and_explain(db, per_page=20, **criteria)
+
+        # More matches than the reach: the page walks an order (at 1,000,000 questions the recent
+        # one, in ix_questions_published_search_recent alone), never the full-text index, which
+        # gives every match of the word to read and sort.
+        assert page.items and page.capped, criteria
+        assert "Index" in plans[-1] and "Seq Scan on questions" not in plans[-1], plans[-1]
+        assert not re.search(r"ix_questions_published_search\b", plans[-1]), plans[-1]
+
+    rare, plans = run_and_explain(db, per_page=20, text="alerte enlèvement", page=2)
+
+    # Fewer than the reach: the page's ids come with the count, in one search; the page is read by id.
+    assert rare.items and not rare.capped and rare.total > 20
+    assert [plan for plan in plans if "@@" in plan] == plans[:1]

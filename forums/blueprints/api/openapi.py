@@ -15,6 +15,8 @@ def _nullable(schema):
 
 
 _STRING = {"type": "string"}
+#: Text a query or a path may carry: anything but the NUL character, which every request refuses (400).
+_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 _INTEGER = {"type": "integer"}
 _DATETIME = {"type": "string", "format": "date-time",
              "description": "Date et heure ISO 8601 avec le décalage de Paris, par exemple 2009-03-17T18:30:00+01:00."}
@@ -69,6 +71,21 @@ _QUESTION_FILTERS = [
 ]
 
 
+def _bad_request(rules):
+    """Return the 400 answer of an operation, saying which rules beyond the schema's it enforces."""
+    return _json(_ref("schemas", "Error"), "Paramètre de requête inconnu, répété ou mal formé, ou caractère nul ; "
+                 + rules + " error.parameter nomme le paramètre en cause.")
+
+
+_FORUM_FILTERS_REFUSED = _bad_request("date vide ; département inconnu ; « to » antérieur à « from ».")
+
+
+def _query(name, schema, description):
+    """Return a query parameter that may be given empty, which is the same as not giving it."""
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True, "schema": schema,
+            "description": description}
+
+
 def _csv(description, columns):
     return {
         "description": description + " Colonnes, dans l'ordre : " + ", ".join(columns) + ".",
@@ -98,7 +115,8 @@ def openapi_document():
                 "Règles communes : lecture seule (GET), accès libre depuis toute origine (CORS), réponses "
                 "mises en cache (ETag, Last-Modified, réponse 304 aux requêtes conditionnelles). Un paramètre "
                 "de requête inconnu, répété ou mal formé est refusé par une erreur 400 dont le corps nomme le "
-                "paramètre (`error.parameter`) ; un paramètre vide est ignoré. Toutes les erreurs sont en JSON. "
+                "paramètre (`error.parameter`). Un paramètre donné vide est ignoré (allowEmptyValue), sauf les dates "
+                "from et to, refusées vides. Toutes les erreurs sont en JSON. "
                 "Dates et heures : ISO 8601 avec le décalage horaire de Paris."
             ),
             "license": {"name": "Licence Ouverte 2.0",
@@ -119,6 +137,7 @@ def openapi_document():
                     "200": _json(_ref("schemas", "ForumList"), "Une page de forums.", {
                         **_CACHE_HEADERS, "Link": _ref("headers", "Link")}),
                     **_ERRORS,
+                    "400": _FORUM_FILTERS_REFUSED,
                 },
             }},
             "/api/v1/forums.csv": {"get": {
@@ -130,7 +149,8 @@ def openapi_document():
                     "précédée d'une apostrophe pour ne pas être exécutée par un tableur."
                 ),
                 "parameters": _FILTERS,
-                "responses": {"200": _csv("Fichier CSV, une ligne par forum.", FORUM_CSV_HEADER), **_ERRORS},
+                "responses": {"200": _csv("Fichier CSV, une ligne par forum.", FORUM_CSV_HEADER), **_ERRORS,
+                              "400": _FORUM_FILTERS_REFUSED},
             }},
             "/api/v1/forums/{forum_id}": {"get": {
                 "operationId": "getForum",
@@ -173,11 +193,15 @@ def openapi_document():
                     f"dernière renvoie une liste vide ; une page qui commence au-delà des {LIST_REACH} premières "
                     f"questions ({SEARCH_REACH} avec « q ») est refusée (400) : précisez la recherche."
                 ),
-                "parameters": [*_QUESTION_FILTERS, _ref("parameters", "page"), _ref("parameters", "per_page")],
+                "parameters": [*_QUESTION_FILTERS, _ref("parameters", "question_page"),
+                               _ref("parameters", "per_page")],
                 "responses": {
                     "200": _json(_ref("schemas", "QuestionList"), "Une page de questions.", {
                         **_CACHE_HEADERS, "Link": _ref("headers", "Link")}),
                     **_ERRORS,
+                    "400": _bad_request("département, forum, thème ou sous-thème que la consultation n'a pas ; "
+                                        "sous-thème d'un autre thème que « theme » ; page au-delà des questions "
+                                        "parcourues."),
                 },
             }},
             "/api/v1/questions/{reference}": {"get": {
@@ -204,77 +228,62 @@ def openapi_document():
         },
         "components": {
             "parameters": {
-                "consultation": {
-                    "name": "consultation", "in": "query", "required": False, "schema": _STRING,
-                    "description": "Identifiant de la consultation, par exemple 2009 ; par défaut la consultation "
-                                   "en cours. Inconnu : 404.",
-                },
-                "department": {
-                    "name": "department", "in": "query", "required": False,
-                    "schema": {"type": "string", "examples": ["13", "2A", "972"]},
-                    "description": "Code INSEE du département. Un code inconnu est une erreur 400 (et non une "
-                                   "liste vide), pour qu'une faute de frappe ne passe pas inaperçue.",
-                },
-                "status": {
-                    "name": "status", "in": "query", "required": False,
-                    "schema": {"type": "string", "enum": public_statuses},
-                    "description": "État du forum : published (annoncé), postponed (reporté), held (tenu), "
-                                   "cancelled (annulé). draft est refusé (400) : les brouillons ne sont pas publics.",
-                },
+                "consultation": _query(
+                    "consultation", _TEXT, "Identifiant de la consultation, par exemple 2009 ; par défaut la "
+                    "consultation en cours. Inconnu : 404."),
+                "department": _query(
+                    "department", {**_TEXT, "examples": ["13", "2A", "972"]},
+                    "Code INSEE du département. Un code inconnu est refusé (400) et non une liste vide, pour "
+                    "qu'une faute de frappe ne passe pas inaperçue."),
+                "status": _query(
+                    "status", {"type": "string", "enum": public_statuses},
+                    "État du forum : published (annoncé), postponed (reporté), held (tenu), cancelled (annulé). "
+                    "draft est refusé : les brouillons ne sont pas publics."),
                 "from": {
                     "name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-                    "description": "Premier jour (AAAA-MM-JJ, heure de Paris, inclus) de début des forums.",
+                    "description": "Premier jour (AAAA-MM-JJ, heure de Paris, inclus) de début des forums. Donné "
+                                   "vide, il est refusé comme toute date mal formée.",
                 },
                 "to": {
                     "name": "to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-                    "description": "Dernier jour (AAAA-MM-JJ, heure de Paris, inclus) de début des forums ; "
-                                   "antérieur à from : 400.",
+                    "description": "Dernier jour (AAAA-MM-JJ, heure de Paris, inclus) de début des forums. Donné "
+                                   "vide, il est refusé comme toute date mal formée ; antérieur à from, il est "
+                                   "refusé (400).",
                 },
-                "forum": {
-                    "name": "forum", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
-                    "description": "Numéro d'un forum public : les questions posées pour ce forum ou traitées lors "
-                                   "de ce forum. Un forum inconnu, brouillon ou d'une autre consultation : 400.",
-                },
-                "theme": {
-                    "name": "theme", "in": "query", "required": False,
-                    "schema": {"type": "string", "examples": ["1", "2"]},
-                    "description": "Code du thème. Inconnu : 400.",
-                },
-                "subtopic": {
-                    "name": "subtopic", "in": "query", "required": False,
-                    "schema": {"type": "string", "examples": ["1.A.1", "2.B.1"]},
-                    "description": "Code du sous-thème. Inconnu, ou d'un autre thème que « theme » : 400.",
-                },
-                "q": {
-                    "name": "q", "in": "query", "required": False,
-                    "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-                    "description": (
-                        "Recherche en texte intégral : chaque mot doit figurer dans la question, quels que soient "
-                        "les accents, les majuscules, le singulier ou le pluriel ; le dernier mot peut être le "
-                        "début d'un mot (« camb » trouve « cambriolages »). Les mots trop courants (le, de, est…) "
-                        "sont ignorés : meta.search_terms donne les termes réellement cherchés."
-                    ),
-                },
-                "order": {
-                    "name": "order", "in": "query", "required": False,
-                    "schema": {"type": "string", "enum": list(ORDERS), "default": ORDERS[0]},
-                    "description": "recent : les dernières publiées d'abord ; supported : les plus soutenues "
-                                   "d'abord, puis les dernières publiées.",
-                },
-                "page": {
-                    "name": "page", "in": "query", "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "default": 1},
-                    "description": "Numéro de la page, à partir de 1.",
-                },
-                "per_page": {
-                    "name": "per_page", "in": "query", "required": False,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                               "default": DEFAULT_PER_PAGE},
-                    "description": f"Nombre de forums par page, de 1 à {MAX_PER_PAGE}.",
-                },
+                "forum": _query(
+                    "forum", {"type": "integer", "minimum": 1},
+                    "Numéro d'un forum public : les questions posées pour ce forum ou traitées lors de ce forum. Un "
+                    "forum inconnu, brouillon ou d'une autre consultation est refusé (400)."),
+                "theme": _query(
+                    "theme", {**_TEXT, "examples": ["1", "2"]},
+                    "Code du thème. Un thème que la consultation n'a pas est refusé (400)."),
+                "subtopic": _query(
+                    "subtopic", {**_TEXT, "examples": ["1.A.1", "2.B.1"]},
+                    "Code du sous-thème. Un sous-thème que la consultation n'a pas, ou d'un autre thème que "
+                    "« theme », est refusé (400)."),
+                "q": _query(
+                    "q", {**_TEXT, "maxLength": MAX_QUERY_LENGTH},
+                    "Recherche en texte intégral : chaque mot doit figurer dans la question, quels que soient les "
+                    "accents, les majuscules, le singulier ou le pluriel ; le dernier mot peut être le début d'un "
+                    "mot (« camb » trouve « cambriolages »). Les mots trop courants (le, de, est…) sont ignorés : "
+                    "meta.search_terms donne les termes réellement cherchés."),
+                "order": _query(
+                    "order", {"type": "string", "enum": list(ORDERS), "default": ORDERS[0]},
+                    "recent : les dernières publiées d'abord ; supported : les plus soutenues d'abord, puis les "
+                    "dernières publiées."),
+                "page": _query(
+                    "page", {"type": "integer", "minimum": 1, "default": 1}, "Numéro de la page, à partir de 1."),
+                "question_page": _query(
+                    "page", {"type": "integer", "minimum": 1, "default": 1},
+                    f"Numéro de la page, à partir de 1. Une page qui commence au-delà des {LIST_REACH} premières "
+                    f"questions ({SEARCH_REACH} avec « q ») est refusée (400) : précisez la recherche."),
+                "per_page": _query(
+                    "per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                 "default": DEFAULT_PER_PAGE},
+                    f"Nombre de résultats par page, de 1 à {MAX_PER_PAGE}."),
                 "reference": {
                     "name": "reference", "in": "path", "required": True,
-                    "schema": {"type": "string", "examples": ["13-000124"]},
+                    "schema": {**_TEXT, "examples": ["13-000124"]},
                     "description": "Référence de la question : code du département et numéro.",
                 },
                 "forum_id": {
@@ -283,7 +292,7 @@ def openapi_document():
                 },
                 "department_code": {
                     "name": "code", "in": "path", "required": True,
-                    "schema": {"type": "string", "examples": ["13", "2A", "972"]},
+                    "schema": {**_TEXT, "examples": ["13", "2A", "972"]},
                     "description": "Code INSEE du département. Inconnu : 404.",
                 },
             },

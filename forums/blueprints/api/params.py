@@ -111,9 +111,10 @@ def _parse_integer(args, name, default, maximum, expected):
 
 
 def _parse_date(args, name):
-    raw = args.get(name, "").strip()
-    if not raw:
+    if name not in args:
         return None
+    # Unlike other parameters, an empty date is refused: "format: date" admits no empty string, nor spaces.
+    raw = args[name]
     try:
         if not _DATE.match(raw):
             raise ValueError(raw)

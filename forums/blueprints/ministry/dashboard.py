@@ -2,13 +2,14 @@
 a tile map of France and in CSV."""
 from typing import NamedTuple
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user
 
 from ... import permissions
 from ...extensions import db
 from ...models import Region
 from ...services.dashboard import dashboard_rows, dashboard_totals
+from ...services.moderation_throughput import furthest_behind
 from ...services.national import french_decimal, french_percentage
 from ...services.syntheses import STATUS_LABELS
 from ...spreadsheets import spreadsheet_csv
@@ -78,17 +79,22 @@ def dashboard():
     """Show every department's forums, coverage, moderation backlog, missing minutes and synthesis status."""
     form, consultation = _dashboard_filters()
     rows = totals = tiles = None
+    behind = []
     if consultation is not None:
         rows = dashboard_rows(consultation, form.region.data or None, form.sort_key, form.descending)
         totals = dashboard_totals(rows)
         tiles = map_tiles(rows)
+        by_code = {row.code: row for row in rows}
+        behind = [by_code[code] for code, _ in furthest_behind({row.code: row.moderation for row in rows})]
     # Whoever reads one department's synthesis nationally reads them all (the ministry; not the administrators).
     can_read_syntheses = permissions.can_read_department_synthesis(current_user, None)
     return render_template(
         "ministry/dashboard.html", form=form, consultation=consultation, rows=rows, totals=totals, tiles=tiles,
         args=form.query_args(), sort_columns=SORT_COLUMNS, status_labels=STATUS_LABELS,
         grid_columns=GRID_COLUMNS, grid_rows=OVERSEAS_ROW + 1, overseas_row=OVERSEAS_ROW,
-        can_read_syntheses=can_read_syntheses,
+        can_read_syntheses=can_read_syntheses, behind=behind,
+        can_read_queues=permissions.can_read_moderation(current_user, None),
+        handling_days=current_app.config["QUESTION_HANDLING_DAYS"],
         synthesis_args=consultation_args(consultation) if consultation is not None else {},
         percentage=french_percentage, short_date=_paris_date,
     )

@@ -21,6 +21,7 @@ from ...models import (
     AttachmentKind, AttendanceCategory, Consultation, Forum, Minutes, MinutesAttachment, MinutesTopic, MinutesVersion, Proposal,
     ProposalOrigin, Question, Role, Subtopic, Theme, ThemePart,
 )
+from ...models.minutes import counted_total
 from ...services import minutes as service
 from ...services.minutes import MinutesData, MinutesError
 from ...services.minutes_followup import followup
@@ -226,7 +227,8 @@ class VersionView(NamedTuple):
     """A saved version of the minutes, ready to show: labels resolved, missing parts empty."""
 
     attendance: list
-    attendance_total: int
+    #: None when no category was counted.
+    attendance_total: int | None
     duration_minutes: int | None
     topics: list
     strengths: str
@@ -270,7 +272,7 @@ def version_view(snapshot, outline):
     attachments = [(item.get("original_name") or item.get("name") or "", kinds.get(item.get("kind"), ""))
                    for item in snapshot.get("attachments") or []]
     return VersionView(
-        attendance=attendance, attendance_total=sum(count or 0 for _, count in attendance),
+        attendance=attendance, attendance_total=counted_total(count for _, count in attendance),
         duration_minutes=snapshot.get("duration_minutes"), topics=topics,
         strengths=snapshot.get("strengths") or "", weaknesses=snapshot.get("weaknesses") or "",
         proposals=proposals, questions=questions, notes=snapshot.get("notes") or "", attachments=attachments,

@@ -153,3 +153,15 @@ def _known(field, message):
     # An empty value means "all"; anything else must be one of the choices.
     if field.data and field.data not in {choice.value for choice in field.choices}:
         raise StopValidation(f"{message} : « {field.data} ».")
+
+
+class GroupDecisionForm(FlaskForm):
+    """One decision for every question of a group: the members shown, and what becomes of them."""
+
+    question_ids = SelectMultipleField("Questions du groupe", validate_choice=False)
+    #: Set by the button pressed: "publish", "merge" or "reject".
+    action = StringField("Décision")
+    keep = StringField("Question à publier")
+    original = StringField("Question d'origine")
+    reason = SelectField("Motif de refus", choices=REASON_CHOICES, validate_choice=False)
+    note = TextAreaField("Précision pour les citoyens (facultatif)")

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from difflib import SequenceMatcher
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,6 +18,7 @@ from ...extensions import db
 from ...models import Consultation, Forum, ForumStatus, Question, QuestionStatus, RejectionReason, Theme
 from ...services import duplicates
 from ...services import moderation as service
+from ...services import moderation_throughput
 from ...services.mail import send_mails
 from ...services.moderation import ModerationError
 from ...templating import french_date
@@ -357,6 +358,8 @@ def _queue_page(department, bulk_form, status=200, error=None):
         bulk_form=bulk_form,
         selected=set(bulk_form.question_ids.data or []),
         can_decide=permissions.can_moderate_questions(current_user, department),
+        pace=moderation_throughput.department_pace(department.code),
+        handling_days=current_app.config["QUESTION_HANDLING_DAYS"],
         error=error,
     ), status
 

@@ -127,11 +127,17 @@ def edit_forum(forum_id):
     return _form_page(form, forum.department, forum.consultation, forum, warnings)
 
 
-@bp.post("/forums/<int:forum_id>/publier")
+@bp.route("/forums/<int:forum_id>/publier", methods=["GET", "POST"])
 @login_required
 def publish_forum(forum_id):
-    """Publish a complete draft."""
+    """Say what becomes public and ask for confirmation, then publish a complete draft."""
     forum = _forum_for_status_change(forum_id, "publish")
+    if request.method == "GET":
+        try:
+            service.check_publishable(forum, _agent())
+        except ForumError as error:
+            return _refused(forum_id, error)
+        return render_template("prefecture/forum_publish.html", forum=forum)
     return _apply_transition(forum_id, lambda: service.publish_forum(forum, _agent()),
                              f"Le forum « {forum.title} » est publié : il apparaît sur le site public.")
 

@@ -9,7 +9,7 @@ from ...models.territories import (
     commune_counts_by_canton,
     department_structure,
 )
-from ...services.coverage import department_coverage
+from ...services.coverage import department_coverage, forums_by_canton
 from ...services.moderation import pending_summary
 from . import bp
 from .loaders import visible_arrondissement, visible_department
@@ -40,6 +40,7 @@ def department(code):
         communes_by_arrondissement=commune_counts_by_arrondissement(code),
         consultation=consultation,
         coverage=department_coverage(code, consultation) if consultation else None,
+        canton_forums=forums_by_canton(code, consultation) if consultation else None,
         pending=(pending_summary(code) if consultation and permissions.can_read_moderation(current_user, department)
                  else None),
     )
@@ -62,4 +63,5 @@ def arrondissement(code):
         communes_by_canton=commune_counts_by_canton(arrondissement.department_code),
         consultation=consultation,
         coverage=coverage,
+        canton_forums=forums_by_canton(arrondissement.department_code, consultation) if consultation else None,
     )

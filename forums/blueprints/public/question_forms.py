@@ -16,6 +16,11 @@ from ...services.questions import NONCE_PATTERN, QuestionData
 MAX_ID_DIGITS = 12
 
 
+def new_nonce():
+    """Return a fresh one-time value for a displayed form."""
+    return secrets.token_urlsafe(24)
+
+
 def parse_id(value):
     """Return a posted id as an int, or None when nothing was chosen."""
     value = (value or "").strip()
@@ -66,7 +71,7 @@ class QuestionForm(FlaskForm):
 
     def new_nonce(self):
         """Give the form a fresh one-time value."""
-        self.nonce.data = secrets.token_urlsafe(24)
+        self.nonce.data = new_nonce()
 
     @property
     def is_spam(self):

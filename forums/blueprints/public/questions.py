@@ -21,8 +21,8 @@ from ...services.public import current_consultation, public_forum
 from ...services.questions import NeedsConfirmation, QuestionError, ReplayedSubmission
 from ...templating import french_date, french_datetime
 from ...timeutils import PARIS
-from . import bp
-from .question_forms import DepartmentChoiceForm, QuestionForm, parse_id, show_service_errors
+from . import bp, question_page_cache
+from .question_forms import DepartmentChoiceForm, QuestionForm, new_nonce, parse_id, show_service_errors
 
 log = get_logger("questions")
 
@@ -43,11 +43,15 @@ def question_rate_limit():
 @limiter.limit(question_rate_limit, methods=["POST"])
 def ask_question():
     """Show the question form (for a forum, a department, or after choosing one) and receive it."""
+    page_key = question_page_cache.page_key()
+    page = question_page_cache.cached_page(page_key, new_nonce)
+    if page is not None:
+        return page
+    if request.method == "POST":
+        return _receive()
     consultation = current_consultation()
     if consultation is None:
         return _render("public/question_form.html", consultation=None)
-    if request.method == "POST":
-        return _receive(consultation)
     notice = None
     forum = None
     if "forum" in request.args:
@@ -70,7 +74,9 @@ def ask_question():
     form.department_code.data = department.code
     form.forum_id.data = str(forum.id) if forum else ""
     form.new_nonce()
-    return _form_page(form, consultation, department, notice=notice)
+    page = _form_page(form, consultation, department, notice=notice)
+    question_page_cache.store_page(page_key, page, form.nonce.data)
+    return page
 
 
 @bp.get("/questions/suivi/<token>")
@@ -117,16 +123,20 @@ def moderation_charter():
     )
 
 
-def _receive(consultation):
+def _receive():
     form = QuestionForm()
+    code = (form.department_code.data or "").strip()
+    # Read together; the sub-topic is only held, so that the service finds it in the session.
+    consultation, department, subtopic = service.submission_rows(
+        code if len(code) <= 3 else None, parse_id(form.subtopic_id.data))
+    if consultation is None:
+        return _render("public/question_form.html", consultation=None)
     if form.is_spam:
         # Answered as if accepted, a 303 to a follow-up link of the real shape, so that the robot
         # learns nothing; nothing is stored, and the link leads to the same thanks as before.
         log.warning("question honeypot filled: ip=%s department=%s", request.remote_addr,
                     clean(form.department_code.data or "", 10))
         return redirect(url_for(".question_followup", token=secrets.token_urlsafe(32), nouvelle=1), 303)
-    code = (form.department_code.data or "").strip()
-    department = db.session.get(Department, code) if code and len(code) <= 3 else None
     if department is None:
         abort(400, "Le département auquel s'adresse votre question manque ou n'existe pas. "
                    "Recommencez depuis la page « Poser une question ».")
@@ -136,7 +146,8 @@ def _receive(consultation):
     # A confirmation only holds for the text it was given for: an edited text is checked again.
     confirmed = bool(form.confirmed.data) and form.confirmed.data == french.fingerprint(form.text.data or "")
     try:
-        question, token = service.submit_question(form.question_data(), confirmed=confirmed)
+        question, token = service.submit_question(form.question_data(), confirmed=confirmed,
+                                                  consultation=consultation)
     except QuestionError as error:
         db.session.rollback()
         show_service_errors(form, error.errors)
