@@ -67,7 +67,8 @@ def test_every_answer_keeps_the_contract(api, operation_id):
     @given(case=st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
                           operation.as_strategy(GenerationMode.NEGATIVE)))
     def call_and_validate(case):
-        case.call_and_validate(excluded_checks=[positive_data_acceptance],
+        # The test client does not undo HTTP compression as real clients do: bodies are checked as sent.
+        case.call_and_validate(headers={"Accept-Encoding": "identity"}, excluded_checks=[positive_data_acceptance],
                                additional_checks=[refused_only_by_a_stated_rule])
 
     call_and_validate()
