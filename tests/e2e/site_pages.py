@@ -125,6 +125,7 @@ def pages(visitor, site):
         ],
         "moderator": [
             "/moderation/departements/13", "/moderation/departements/13/questions",
+            "/moderation/departements/13/groupes",
             f"/moderation/questions/{s.pending_question}",
         ],
         "ministry": [
