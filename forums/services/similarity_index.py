@@ -22,7 +22,7 @@ from functools import lru_cache
 from hashlib import blake2b, sha1
 
 import numpy as np
-from sqlalchemy import bindparam, delete, event, func, inspect, select
+from sqlalchemy import String, bindparam, cast, delete, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -120,14 +120,22 @@ def candidates(keys_by_probe, statuses, min_shared=1):
     wanted = {key for keys in keys_by_probe.values() for key in keys}
     if not wanted:
         return {probe: set() for probe in keys_by_probe}, {}
+    # One row per candidate with the keys it holds, not one per key held: a templated text shares
+    # most of its keys with thousands of others, and each of those rows would carry the whole text.
+    # Counted on the keys alone, before any question is read: a candidate sharing fewer keys with
+    # all the probes together shares fewer with each.
+    held = (select(QuestionSimilarityKey.question_id,
+                   func.aggregate_strings(cast(QuestionSimilarityKey.key, String), ",").label("held"))
+            .where(among(QuestionSimilarityKey.key, wanted))
+            .group_by(QuestionSimilarityKey.question_id).having(func.count() >= min_shared).subquery())
     holders = {}
     rows = {}
     for row in db.session.execute(
-            select(QuestionSimilarityKey.key, Question.id, Question.fingerprint, Question.search_text,
-                   Question.submitted_at, Question.status)
-            .join(Question, Question.id == QuestionSimilarityKey.question_id)
-            .where(among(QuestionSimilarityKey.key, wanted), Question.status.in_(statuses))):
-        holders.setdefault(row.key, set()).add(row.id)
+            select(Question.id, Question.fingerprint, Question.search_text, Question.submitted_at, Question.status,
+                   held.c.held)
+            .join(held, held.c.question_id == Question.id).where(Question.status.in_(statuses))):
+        for key in row.held.split(","):
+            holders.setdefault(int(key), set()).add(row.id)
         rows[row.id] = row
     shared = {probe: Counter(question_id for key in keys for question_id in holders.get(key, ()))
               for probe, keys in keys_by_probe.items()}
