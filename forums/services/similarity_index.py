@@ -156,24 +156,32 @@ def among(column, values):
     return column.in_(values)
 
 
-def earlier_holders(keys, consultation_id, department_code, statuses, until):
+def earlier_holders(keys, consultation_id, department_code, statuses, until, per_key=None):
     """Return (key, question id, submitted_at) of the department's questions holding one of ``keys``.
 
-    Only questions whose status is among ``statuses``, submitted at ``until`` or before. One
-    statement; the holders' submission times come from the department's index of questions
+    Only questions whose status is among ``statuses``, submitted at ``until`` or before; with
+    ``per_key``, only the ``per_key`` oldest holders of each key. One statement; the holders'
+    submission times come from the department's index of questions
     (``ix_questions_department_submitted``), the rows themselves are not read: the earliest
     questions of a department are few, and the queue is worked oldest first.
     """
     if not keys:
         return []
-    # Plain rows, through the connection: the ORM's result machinery would cost more than the query.
-    return db.session.connection().execute(
+    holders = (
         select(QuestionSimilarityKey.key, Question.id, Question.submitted_at)
         .join(Question, Question.id == QuestionSimilarityKey.question_id)
         .where(among(QuestionSimilarityKey.key, keys), Question.consultation_id == consultation_id,
                Question.department_code == department_code, Question.status.in_(statuses),
                Question.submitted_at <= until)
-    ).all()
+    )
+    if per_key is not None:
+        # A templated text's keys are held by thousands of earlier questions: the oldest answer.
+        ranked = holders.add_columns(func.row_number().over(
+            partition_by=QuestionSimilarityKey.key, order_by=(Question.submitted_at, Question.id)).label("rank")
+        ).subquery()
+        holders = select(ranked.c.key, ranked.c.id, ranked.c.submitted_at).where(ranked.c.rank <= per_key)
+    # Plain rows, through the connection: the ORM's result machinery would cost more than the query.
+    return db.session.connection().execute(holders).all()
 
 
 def index_rows(questions):
