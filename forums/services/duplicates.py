@@ -155,7 +155,7 @@ def likely_originals(questions):
 
 
 def _holders(probes, consultation_id, department_code, statuses, until, per_key=None):
-    """Return ({key: [(submitted_at, id)] oldest first}, {key: age of its last holder read}) for the probes' keys.
+    """Return ({key: [(submitted_at, id)]}, {key: age of its last holder read}) for the probes' keys.
 
     With ``per_key``, only the oldest holders of each key are read; the second dict names the keys
     that may hold more, with the age up to which their holders are all known.
@@ -231,7 +231,7 @@ class _OriginalProbe:
         kept are exactly the oldest ones.
         """
         horizon = min((capped[key] for key in self.keys if key in capped), default=None)
-        # Every holder earlier than this question known: nothing is missing.
+        # Truncated: holders of some key earlier than this question may not have been read.
         self.truncated = horizon is not None and horizon < self.limit
         self.exact_known = self.fingerprint_key not in capped or capped[self.fingerprint_key] >= self.limit
         ages, exact = {}, {}
