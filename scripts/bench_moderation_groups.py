@@ -94,7 +94,8 @@ def timings(port, path, count, cookie=None):
 
 def through_server(app, args):
     """Print the groups page's times through gunicorn, as a moderator, beside the bare stack's constant page."""
-    email, password = f"banc-moderation-{args.department}@interieur.gouv.fr", secrets.token_urlsafe(16)
+    # Not the desk bench's account (banc-moderation-…), which that script keeps between runs.
+    email, password = f"banc-groupes-{args.department}@interieur.gouv.fr", secrets.token_urlsafe(16)
     with app.app_context():
         agent = Agent(email=email, full_name="Banc d'essai", role=Role.MODERATOR, department_code=args.department)
         agent.set_password(password)

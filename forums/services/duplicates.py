@@ -116,9 +116,10 @@ def likely_originals(questions):
 
     The original is an earlier question of the same department and consultation, published or
     still pending, never a rejected or merged one: the oldest exact repeat, else the oldest near
-    one. Candidates are read oldest first, with their times only; texts are read for the first
-    ORIGINAL_PROBES of each question, then for the rest of those that found none among them. In
-    a big cluster of repeats the oldest one answers at once.
+    one. Candidates are read oldest first, with their times only, the ORIGINAL_PROBES oldest holders
+    of each key; texts are read for the first ORIGINAL_PROBES of each question, then, for those
+    that found none among them, every candidate is read. In a big cluster of repeats the oldest
+    one answers at once.
     """
     statuses = [QuestionStatus.PUBLISHED, QuestionStatus.PENDING]
     groups = {}
@@ -127,17 +128,18 @@ def likely_originals(questions):
     originals = {}
     for (department_code, consultation_id), members in groups.items():
         probes = [_OriginalProbe.of(question) for question in members]
-        holders = {}
-        for key, question_id, submitted_at in similarity_index.earlier_holders(
-                [key for probe in probes for key in probe.keys], consultation_id, department_code, statuses,
-                max(question.submitted_at for question in members)):
-            holders.setdefault(key, []).append((submitted_at, question_id))
+        until = max(question.submitted_at for question in members)
+        holders = _holders(probes, consultation_id, department_code, statuses, until, ORIGINAL_PROBES)
         for probe in probes:
-            probe.take(holders)
+            probe.take(*holders)
         texts = {}
         # Two rounds at most: the first candidates of every question, then all those of the undecided.
         for window in (ORIGINAL_PROBES, None):
             undecided = [probe for probe in probes if not probe.decided]
+            if window is None and any(probe.truncated for probe in undecided):
+                holders = _holders(undecided, consultation_id, department_code, statuses, until)
+                for probe in undecided:
+                    probe.take(*holders)
             wanted = {question_id for probe in undecided for question_id in probe.to_read(window)} - set(texts)
             if wanted:
                 texts.update((row.id, row) for row in db.session.execute(
@@ -150,6 +152,23 @@ def likely_originals(questions):
         return {}
     loaded = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(set(originals.values()))))}
     return {question_id: loaded[original_id] for question_id, original_id in originals.items()}
+
+
+def _holders(probes, consultation_id, department_code, statuses, until, per_key=None):
+    """Return ({key: [(submitted_at, id)]}, {key: age of its last holder read}) for the probes' keys.
+
+    With ``per_key``, only the oldest holders of each key are read; the second dict names the keys
+    that may hold more, with the age up to which their holders are all known.
+    """
+    holders = {}
+    for key, question_id, submitted_at in similarity_index.earlier_holders(
+            list({key for probe in probes for key in probe.keys}), consultation_id, department_code, statuses,
+            until, per_key):
+        holders.setdefault(key, []).append((submitted_at, question_id))
+    capped = {}
+    if per_key is not None:
+        capped = {key: max(ages) for key, ages in holders.items() if len(ages) >= per_key}
+    return holders, capped
 
 
 #: Index keys a candidate must share with a text for ``repeats``. Leaving out the candidates that
@@ -192,6 +211,8 @@ class _OriginalProbe:
         self.fingerprint_key = fingerprint_key
         self.decided = False
         self.original = None
+        self.truncated = False
+        self.exact_known = True
 
     @classmethod
     def of(cls, question):
@@ -201,18 +222,26 @@ class _OriginalProbe:
         fingerprint_key = keys[-1] if question.fingerprint else None
         return cls(question, set(keys), fingerprint_key)
 
-    def take(self, holders):
+    def take(self, holders, capped):
         """Keep the earlier holders of this probe's keys (``holders``: {key: [(submitted_at, id)]}), oldest first.
 
-        Those of its fingerprint apart: they are the exact repeats, but for a collision.
+        Those of its fingerprint apart: they are the exact repeats, but for a collision. ``capped``
+        gives, for keys whose oldest holders only were read, the age up to which all are known:
+        candidates past the earliest of these ages are left for the second round, so that the ones
+        kept are exactly the oldest ones.
         """
+        horizon = min((capped[key] for key in self.keys if key in capped), default=None)
+        # Truncated: holders of some key earlier than this question may not have been read.
+        self.truncated = horizon is not None and horizon < self.limit
+        self.exact_known = self.fingerprint_key not in capped or capped[self.fingerprint_key] >= self.limit
         ages, exact = {}, {}
         for key in self.keys:
             for age in holders.get(key, ()):
                 if age < self.limit:
-                    ages[age[1]] = age
                     if key == self.fingerprint_key:
                         exact[age[1]] = age
+                    if not self.truncated or age <= horizon:
+                        ages[age[1]] = age
         self.exact = sorted(exact, key=exact.get)
         self.candidates = sorted(ages, key=ages.get)
 
@@ -225,7 +254,7 @@ class _OriginalProbe:
         exact = [question_id for question_id in self.exact if question_id in texts]
         found = next((question_id for question_id in exact if texts[question_id].fingerprint == self.fingerprint),
                      None)
-        if found is None and not complete and len(exact) < len(self.exact):
+        if found is None and not complete and (len(exact) < len(self.exact) or not self.exact_known):
             # An older exact repeat may be among those not read yet.
             return
         if found is None:
@@ -237,4 +266,7 @@ class _OriginalProbe:
                 if _near(self.terms, set(texts[question_id].search_text.split())):
                     found = question_id
                     break
+            if found is None and not complete and self.truncated:
+                # An older near repeat may be among the holders not read yet.
+                return
         self.decided, self.original = True, found

@@ -22,7 +22,7 @@ from functools import lru_cache
 from hashlib import blake2b, sha1
 
 import numpy as np
-from sqlalchemy import bindparam, delete, event, func, inspect, select
+from sqlalchemy import String, bindparam, cast, delete, event, func, inspect, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -120,14 +120,22 @@ def candidates(keys_by_probe, statuses, min_shared=1):
     wanted = {key for keys in keys_by_probe.values() for key in keys}
     if not wanted:
         return {probe: set() for probe in keys_by_probe}, {}
+    # One row per candidate with the keys it holds, not one per key held: a templated text shares
+    # most of its keys with thousands of others, and each of those rows would carry the whole text.
+    # Counted on the keys alone, before any question is read: a candidate sharing fewer keys with
+    # all the probes together shares fewer with each.
+    held = (select(QuestionSimilarityKey.question_id,
+                   func.aggregate_strings(cast(QuestionSimilarityKey.key, String), ",").label("held"))
+            .where(among(QuestionSimilarityKey.key, wanted))
+            .group_by(QuestionSimilarityKey.question_id).having(func.count() >= min_shared).subquery())
     holders = {}
     rows = {}
     for row in db.session.execute(
-            select(QuestionSimilarityKey.key, Question.id, Question.fingerprint, Question.search_text,
-                   Question.submitted_at, Question.status)
-            .join(Question, Question.id == QuestionSimilarityKey.question_id)
-            .where(among(QuestionSimilarityKey.key, wanted), Question.status.in_(statuses))):
-        holders.setdefault(row.key, set()).add(row.id)
+            select(Question.id, Question.fingerprint, Question.search_text, Question.submitted_at, Question.status,
+                   held.c.held)
+            .join(held, held.c.question_id == Question.id).where(Question.status.in_(statuses))):
+        for key in row.held.split(","):
+            holders.setdefault(int(key), set()).add(row.id)
         rows[row.id] = row
     shared = {probe: Counter(question_id for key in keys for question_id in holders.get(key, ()))
               for probe, keys in keys_by_probe.items()}
@@ -148,24 +156,32 @@ def among(column, values):
     return column.in_(values)
 
 
-def earlier_holders(keys, consultation_id, department_code, statuses, until):
+def earlier_holders(keys, consultation_id, department_code, statuses, until, per_key=None):
     """Return (key, question id, submitted_at) of the department's questions holding one of ``keys``.
 
-    Only questions whose status is among ``statuses``, submitted at ``until`` or before. One
-    statement; the holders' submission times come from the department's index of questions
+    Only questions whose status is among ``statuses``, submitted at ``until`` or before; with
+    ``per_key``, only the ``per_key`` oldest holders of each key. One statement; the holders'
+    submission times come from the department's index of questions
     (``ix_questions_department_submitted``), the rows themselves are not read: the earliest
     questions of a department are few, and the queue is worked oldest first.
     """
     if not keys:
         return []
-    # Plain rows, through the connection: the ORM's result machinery would cost more than the query.
-    return db.session.connection().execute(
+    holders = (
         select(QuestionSimilarityKey.key, Question.id, Question.submitted_at)
         .join(Question, Question.id == QuestionSimilarityKey.question_id)
         .where(among(QuestionSimilarityKey.key, keys), Question.consultation_id == consultation_id,
                Question.department_code == department_code, Question.status.in_(statuses),
                Question.submitted_at <= until)
-    ).all()
+    )
+    if per_key is not None:
+        # A templated text's keys are held by thousands of earlier questions: the oldest answer.
+        ranked = holders.add_columns(func.row_number().over(
+            partition_by=QuestionSimilarityKey.key, order_by=(Question.submitted_at, Question.id)).label("rank")
+        ).subquery()
+        holders = select(ranked.c.key, ranked.c.id, ranked.c.submitted_at).where(ranked.c.rank <= per_key)
+    # Plain rows, through the connection: the ORM's result machinery would cost more than the query.
+    return db.session.connection().execute(holders).all()
 
 
 def index_rows(questions):

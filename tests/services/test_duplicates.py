@@ -173,3 +173,29 @@ def test_signatures_stay_those_the_stored_keys_were_made_with():
         1672701885, 3699026622, 3658614259, 2960980676, 3073586797]
     assert [int(value) for value in similarity_index.signature(["2026"])[:5]] == [
         2028111487, 67597633, 1086700213, 680449302, 4163686477]
+
+
+def test_likely_originals_look_past_the_oldest_holders_of_a_crowded_key(db, subtopics, create_question):
+    """Older questions crowding a key (a templated text) hide neither the exact repeat nor the near one behind them."""
+    consultation_id = subtopics["1.A.1"].part.theme.consultation_id
+    crowd = [create_question(f"Question sans rapport numéro {n} sur le stationnement des autocars scolaires",
+                             status=QuestionStatus.PUBLISHED, submitted_at=NOW - timedelta(days=30, hours=n))
+             for n in range(duplicates.ORIGINAL_PROBES + 4)]
+    keys = question_keys(consultation_id, "13", french.terms(ASKED), french.fingerprint(ASKED))
+    # The crowd holds a band and the fingerprint key of ASKED, as collisions would: the keys never decide.
+    db.session.execute(QuestionSimilarityKey.__table__.insert(), [
+        {"key": key, "question_id": question.id} for question in crowd for key in (keys[0], keys[-1])])
+    # The near repeat older than the crowd, the exact one later: the exact one still wins.
+    near = create_question(NEAR, status=QuestionStatus.PUBLISHED, submitted_at=NOW - timedelta(days=40))
+    exact = create_question(ASKED, status=QuestionStatus.PUBLISHED, submitted_at=NOW - timedelta(days=5))
+    pending = create_question(ASKED, submitted_at=NOW - timedelta(days=1))
+    db.session.commit()
+
+    assert duplicates.likely_originals([pending]) == {pending.id: exact}, "an exact repeat first, however late"
+    exact.status = QuestionStatus.REJECTED
+    db.session.commit()
+    assert duplicates.likely_originals([pending]) == {pending.id: near}
+    near.status = QuestionStatus.REJECTED
+    later = create_question(NEAR, status=QuestionStatus.PUBLISHED, submitted_at=NOW - timedelta(days=6))
+    db.session.commit()
+    assert duplicates.likely_originals([pending]) == {pending.id: later}, "a near repeat behind the crowd"
