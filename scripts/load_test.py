@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from load import bench, scenarios as scenario_list, servers
+from load.cold import cold_paths, first_requests
 from load.opendata import time_downloads
 from load.report import Row, add_ratios, describe_failures, percentile, table
 from load.submissions import read_submissions
@@ -63,7 +64,7 @@ def parse_args(argv=None):
                         help="unreported load before each cached scenario (default 2s)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent visitors (default 8)")
     parser.add_argument("--only", help="comma-separated scenario keys or groups (see --list); "
-                                       "'rss' and 'csv' name the memory and open-data measures")
+                                       "'rss', 'csv' and 'cold' name the memory, open-data and new-worker measures")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, "
                                                      "FORUMS_WORKERS or 2 × cores + 1)")
@@ -193,6 +194,7 @@ def main(argv=None):
                 print(f"{scenario.key:24} {scenario.group:10} {scenario.server:9} {scenario.label}")
         print(f"{'csv':24} {'csv':10} {'product':9} /donnees-ouvertes/questions.csv, one download at a time")
         print(f"{'rss':24} {'rss':10} {'product':9} one worker's memory after {args.rss_requests:,} requests")
+        print(f"{'cold':24} {'cold':10} {'rendering':9} a new worker's first request to each page, then its second")
         return 0
     try:
         wrk_line = wrk_version()
@@ -207,7 +209,7 @@ def main(argv=None):
         return 2
     run_dir = Path(tempfile.mkdtemp(prefix=f"load-test-{run_id}-"))
     every = scenario_list.build(run_dir, state["forum_id"], args.connections, run_id, departments)
-    unknown = set((args.only or "").replace(" ", "").split(",")) - {""} - {"csv", "rss"} - {
+    unknown = set((args.only or "").replace(" ", "").split(",")) - {""} - {"csv", "rss", "cold"} - {
         name for scenario in every for name in (scenario.key, scenario.group)}
     if unknown:
         say(f"Unknown in --only: {', '.join(sorted(unknown))} (see --list).")
@@ -265,6 +267,8 @@ def main(argv=None):
         rendering.stop()
         if selected(("rss",), args.only):
             notes.append(measure_rss(args, redis_url, state["forum_id"], run_dir))
+        if selected(("cold",), args.only):
+            notes.append(measure_cold(args, redis_url, state["forum_id"], run_dir))
     except KeyboardInterrupt:
         say("Interrupted: stopping the servers; the report below holds what was measured.")
         status = 130
@@ -434,6 +438,36 @@ def measure_rss(args, redis_url, forum_id, run_dir):
             f"{after[0] / 1024:.0f} MiB after {result.requests:,} requests{shortfall} ({verdict} the {GOAL_RSS_MIB} MB goal; "
             f"peak VmHWM {after[1] / 1024:.0f} MiB; {result.rate:,.0f} req/s, failures "
             f"{describe_failures(result.unexpected({200}), result.socket_errors)}).")
+
+
+def measure_cold(args, redis_url, forum_id, run_dir):
+    """Time a new worker's first request to each page, then its second, without and with the warm-up.
+
+    Return the two in words. Without: gunicorn.conf.py with its ``post_worker_init`` hook removed.
+    """
+    port = args.port + 2
+    unwarmed_config = run_dir / "gunicorn-unwarmed.conf.py"
+    unwarmed_config.write_text(f"exec(open({str(ROOT / 'gunicorn.conf.py')!r}).read())\ndel post_worker_init\n",
+                               encoding="utf-8")
+    paths = cold_paths(forum_id, scenario_list.DEPARTMENT)
+    notes = []
+    for label, extra_args in (("without warm-up", ("-c", str(unwarmed_config))), ("warmed (post_worker_init)", ())):
+        server = servers.Gunicorn("cold", "wsgi:app", port, dict(server_env(args, redis_url, port, 1),
+                                                                  FORUMS_PUBLIC_CACHE_SIZE="0"),
+                                  run_dir / "cold.log", extra_args=extra_args)
+        say(f"New worker, {label}: its first request to each page, then its second…")
+        server.start(probe=None)
+        try:
+            timings = first_requests(server, paths)
+        finally:
+            server.stop()
+        cold_total, warm_total = (sum(timing[index] for timing in timings) for index in (2, 3))
+        statuses = {status for _, status, _, _ in timings} - {200}
+        notes.append(f"{label}: " + ", ".join(f"`{path}` {cold:.0f} / {warm:.0f}" for path, _, cold, warm in timings)
+                     + f"; in all {cold_total:.0f} / {warm_total:.0f} ms"
+                     + (f" (statuses other than 200: {sorted(statuses)})" if statuses else ""))
+    return ("New worker (one, page cache off, asked once idle after its start), first / second request of each "
+            "page in ms, " + "; ".join(notes) + ".")
 
 
 def rss_text(pid):
