@@ -223,7 +223,7 @@ def main(argv=None):
              f"Bench: {state['questions']:,} questions in the current `bench` consultation "
              f"({state['published']:,} published), migration {state['migration']}.",
              f"Load: {args.connections} connections (one wrk thread each), {args.duration} s per scenario "
-             f"(cached ones after {args.warmup} s of warm-up), on loopback; the machine may be shared: "
+             f"(each after {args.warmup} s of unreported warm-up), on loopback; the machine may be shared: "
              "compare the ratios of one run, not absolute figures across runs."]
     redis_url = None
     product = baseline_server = rendering = None
@@ -316,7 +316,7 @@ def run_scenarios(args, scenarios, targets, run_dir, rows, notes, engine, run_id
         servers.wait_idle([pid for server in targets.values() for pid in server.workers()])
         if scenario.script == "submit.lua":
             (Path(run_dir) / scenario.key).mkdir(exist_ok=True)
-        if scenario.warmup and args.warmup and not warm_up(args, target, scenario):
+        if scenario.warmup and args.warmup and not warm_up(args, target, scenario, run_dir):
             notes.append(f"{scenario.label}: some answers still took over {WARM_MAX_MS} ms after "
                          f"{WARMUP_ROUNDS} warm-up rounds: its figures include renderings.")
         # Questions stored from here on are the measured ones: the warm-up's are not counted.
@@ -344,13 +344,14 @@ WARM_MAX_MS = 500
 WARMUP_ROUNDS = 6
 
 
-def warm_up(args, target, scenario):
-    """Load a cached scenario, unreported, until every worker serves it from its cache; return whether it does.
+def warm_up(args, target, scenario, run_dir):
+    """Load a scenario, unreported, until every worker serves it from its cache; return whether it does.
 
-    A submission is never served from a cache: one round warms every worker.
+    A submission or a page of the server without cache is never served from a cache: one round warms
+    every worker, on other paths than the measured ones when each is to be asked once (mode=distinct).
     """
-    if scenario.script == "submit.lua":
-        run_wrk(target.url, scenario.script, scenario.arguments, args.connections, args.warmup)
+    if scenario.script == "submit.lua" or scenario.server == "rendering":
+        run_wrk(target.url, scenario.script, warmup_arguments(scenario, run_dir), args.connections, args.warmup)
         servers.wait_idle(target.workers())
         return True
     for _ in range(WARMUP_ROUNDS):
@@ -359,6 +360,23 @@ def warm_up(args, target, scenario):
         if result.requests and result.max < WARM_MAX_MS:
             return True
     return False
+
+
+def warmup_arguments(scenario, run_dir):
+    """Return a scenario's wrk arguments for its warm-up: distinct paths asked from the end of the list.
+
+    The measured load asks them from the start: none is answered from PostgreSQL's cache by the warm-up
+    (unless the load exhausts the list, which the report says).
+    """
+    if "mode=distinct" not in scenario.arguments:
+        return scenario.arguments
+    arguments = []
+    for argument in scenario.arguments:
+        if argument.startswith("paths="):
+            paths = Path(argument.removeprefix("paths=")).read_text(encoding="utf-8").splitlines()
+            argument = "paths=" + scenario_list.write_paths(run_dir, f"{scenario.key}-warmup", paths[::-1])
+        arguments.append(argument)
+    return tuple(arguments)
 
 
 def read_back_note(scenario, found, engine, run_id, since):
