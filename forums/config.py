@@ -89,6 +89,9 @@ def default_config(instance_path):
         "OPEN_DATA_RATE_LIMIT": "30 per hour",
         # X-RateLimit-* headers on limited routes, and Retry-After on a 429.
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A moving window reads what the headers show in one storage round trip (a script), a fixed
+        # window in two (GET and TTL, after its INCR); and it allows no double burst at a window's edge.
+        "RATELIMIT_STRATEGY": "moving-window",
         # Should Redis fail, each process counts on its own rather than the site answering 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         #: Promised in the acknowledgement: working days until moderation and a first answer.

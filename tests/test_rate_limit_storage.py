@@ -10,6 +10,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from forums.extensions import limiter
 from forums.models import Question, QuestionStatus, Role
 
 from .conftest import new_client
@@ -133,3 +134,27 @@ def test_only_redis_counts_across_workers(limited, storage, db, territories, sub
     else:
         # Each process counts on its own: why production must use Redis.
         assert third.status_code == 303
+
+
+#: Storage methods that each cost one Redis round trip (a command or a Lua script).
+STORAGE_CALLS = ("get", "get_expiry", "incr", "acquire_entry", "get_moving_window", "get_sliding_window",
+                 "acquire_sliding_window_entry")
+
+
+def test_a_question_costs_two_round_trips_to_the_storage_headers_included(limited, db, territories, subtopics,
+                                                                          monkeypatch):
+    browser = new_client(limited(QUESTION_RATE_LIMIT="5 per hour"))
+    storage = limiter.storage
+    calls = []
+    for name in STORAGE_CALLS:
+        method = getattr(storage, name)
+        monkeypatch.setattr(storage, name, lambda *args, _name=name, _method=method, **kwargs: (
+            calls.append(_name), _method(*args, **kwargs))[1])
+
+    response = ask(browser, subtopics)
+
+    assert response.status_code == 303
+    assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == ("5", "4")
+    # The moving window counts and reads its state in one script each; a fixed window's headers
+    # cost a GET and a TTL after its INCR.
+    assert calls == ["acquire_entry", "get_moving_window"]
