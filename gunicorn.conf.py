@@ -13,6 +13,10 @@ graceful_timeout = 30
 # Recycle workers now and then so that a slow leak never takes the service down.
 max_requests = 10000
 max_requests_jitter = 1000
+# The app is imported once, by the master: a new worker is a fork (no import of its own, 3-5 s of CPU
+# here), and the workers share the pages no one writes (136 instead of 160 MiB each, 4 workers measured).
+# New code needs a restart of the master, not a HUP.
+preload_app = True
 # Logs go to stderr, where the service manager collects them.
 accesslog = "-"
 errorlog = "-"

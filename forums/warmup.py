@@ -29,6 +29,8 @@ def warm_up(app):
         for name in environment.list_templates(filter_func=is_public_template):
             # get_template compiles once and keeps the template in the environment's cache.
             environment.get_template(name)
+        # A worker forked from a preloading master must not share the master's connections, if it has any.
+        db.engine.dispose(close=False)
         # One connection in the pool: the first visitor does not wait for PostgreSQL's authentication.
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

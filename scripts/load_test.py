@@ -476,13 +476,14 @@ def measure_cold(args, redis_url, forum_id, run_dir):
         say(f"New worker, {label}: its first request to each page, then its second…")
         server.start(probe=None)
         try:
-            timings = first_requests(server, paths)
+            timings, rss_kib = first_requests(server, paths)
         finally:
             server.stop()
         cold_total, warm_total = (sum(timing[index] for timing in timings) for index in (2, 3))
         statuses = {status for _, status, _, _ in timings} - {200}
         notes.append(f"{label}: " + ", ".join(f"`{path}` {cold:.0f} / {warm:.0f}" for path, _, cold, warm in timings)
-                     + f"; in all {cold_total:.0f} / {warm_total:.0f} ms"
+                     + f"; in all {cold_total:.0f} / {warm_total:.0f} ms; VmRSS before the first request "
+                     + (f"{rss_kib / 1024:.0f} MiB" if rss_kib else "unknown")
                      + (f" (statuses other than 200: {sorted(statuses)})" if statuses else ""))
     return ("New worker (one, page cache off, asked once idle after its start), first / second request of each "
             "page in ms, " + "; ".join(notes) + ".")

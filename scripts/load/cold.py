@@ -43,8 +43,11 @@ def wait_for_worker(server, timeout=90):
 
 
 def first_requests(server, paths):
-    """Return [(path, status, cold ms, warm ms)] for one new worker of ``server`` (already started)."""
-    wait_for_worker(server)
+    """Return [(path, status, cold ms, warm ms)] for one new worker of ``server`` (already started) and its
+    VmRSS in KiB before its first request."""
+    worker = wait_for_worker(server)
+    memory = servers.memory_kib(worker)
     cold = [timed_get(server.port, path) for path in paths]
     warm = [timed_get(server.port, path) for path in paths]
-    return [(path, status, cold_ms, warm_ms) for path, (status, cold_ms), (_, warm_ms) in zip(paths, cold, warm)]
+    return ([(path, status, cold_ms, warm_ms) for path, (status, cold_ms), (_, warm_ms) in zip(paths, cold, warm)],
+            memory[0] if memory else None)
