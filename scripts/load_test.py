@@ -12,7 +12,8 @@ database, which must hold the current `bench` consultation (`flask bench seed`).
 scenario with the Lua scripts of scripts/load/: cached pages, 304 revalidations, uncached pages,
 searches, API pages, and question submission, whose acknowledged questions are read back from the
 database (then deleted, so that the bench stays the same). Then one worker's memory is read after
-10,000 requests. Every server is stopped on exit, Ctrl-C included.
+10,000 requests, and (``--only cold``) a new worker's first request to each page, without and with
+gunicorn.conf.py's warm-up. Every server is stopped on exit, Ctrl-C included.
 """
 import argparse
 import os
