@@ -90,6 +90,11 @@ def default_config(instance_path):
         "OPEN_DATA_RATE_LIMIT": "30 per hour",
         # X-RateLimit-* headers on limited routes, and Retry-After on a 429.
         "RATELIMIT_HEADERS_ENABLED": True,
+        # A sliding window reads what the headers show in one storage round trip (a script), a fixed
+        # window in two (GET and TTL, after its INCR); it allows no double burst at a window's edge and
+        # keeps two counters per address (a moving window keeps a timestamp per request: a crowd of
+        # addresses would fill Redis). Its keys differ from the fixed window's: nothing clashes on upgrade.
+        "RATELIMIT_STRATEGY": "sliding-window-counter",
         # Should Redis fail, each process counts on its own rather than the site answering 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         #: Promised in the acknowledgement: working days until moderation and a first answer.

@@ -12,7 +12,8 @@ database, which must hold the current `bench` consultation (`flask bench seed`).
 scenario with the Lua scripts of scripts/load/: cached pages, 304 revalidations, uncached pages,
 searches, API pages, and question submission, whose acknowledged questions are read back from the
 database (then deleted, so that the bench stays the same). Then one worker's memory is read after
-10,000 requests. Every server is stopped on exit, Ctrl-C included.
+10,000 requests, and (``--only cold``) a new worker's first request to each page, without and with
+gunicorn.conf.py's warm-up. Every server is stopped on exit, Ctrl-C included.
 """
 import argparse
 import os
@@ -30,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from load import bench, scenarios as scenario_list, servers
+from load.cold import cold_paths, first_requests
 from load.opendata import time_downloads
 from load.report import Row, add_ratios, describe_failures, percentile, table
 from load.submissions import read_submissions
@@ -63,7 +65,7 @@ def parse_args(argv=None):
                         help="unreported load before each cached scenario (default 2s)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent visitors (default 8)")
     parser.add_argument("--only", help="comma-separated scenario keys or groups (see --list); "
-                                       "'rss' and 'csv' name the memory and open-data measures")
+                                       "'rss', 'csv' and 'cold' name the memory, open-data and new-worker measures")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, "
                                                      "FORUMS_WORKERS or 2 × cores + 1)")
@@ -193,6 +195,7 @@ def main(argv=None):
                 print(f"{scenario.key:24} {scenario.group:10} {scenario.server:9} {scenario.label}")
         print(f"{'csv':24} {'csv':10} {'product':9} /donnees-ouvertes/questions.csv, one download at a time")
         print(f"{'rss':24} {'rss':10} {'product':9} one worker's memory after {args.rss_requests:,} requests")
+        print(f"{'cold':24} {'cold':10} {'rendering':9} a new worker's first request to each page, then its second")
         return 0
     try:
         wrk_line = wrk_version()
@@ -207,7 +210,7 @@ def main(argv=None):
         return 2
     run_dir = Path(tempfile.mkdtemp(prefix=f"load-test-{run_id}-"))
     every = scenario_list.build(run_dir, state["forum_id"], args.connections, run_id, departments)
-    unknown = set((args.only or "").replace(" ", "").split(",")) - {""} - {"csv", "rss"} - {
+    unknown = set((args.only or "").replace(" ", "").split(",")) - {""} - {"csv", "rss", "cold"} - {
         name for scenario in every for name in (scenario.key, scenario.group)}
     if unknown:
         say(f"Unknown in --only: {', '.join(sorted(unknown))} (see --list).")
@@ -221,7 +224,7 @@ def main(argv=None):
              f"Bench: {state['questions']:,} questions in the current `bench` consultation "
              f"({state['published']:,} published), migration {state['migration']}.",
              f"Load: {args.connections} connections (one wrk thread each), {args.duration} s per scenario "
-             f"(cached ones after {args.warmup} s of warm-up), on loopback; the machine may be shared: "
+             f"(each after {args.warmup} s of unreported warm-up), on loopback; the machine may be shared: "
              "compare the ratios of one run, not absolute figures across runs."]
     redis_url = None
     product = baseline_server = rendering = None
@@ -265,6 +268,8 @@ def main(argv=None):
         rendering.stop()
         if selected(("rss",), args.only):
             notes.append(measure_rss(args, redis_url, state["forum_id"], run_dir))
+        if selected(("cold",), args.only):
+            notes.append(measure_cold(args, redis_url, state["forum_id"], run_dir))
     except KeyboardInterrupt:
         say("Interrupted: stopping the servers; the report below holds what was measured.")
         status = 130
@@ -312,7 +317,7 @@ def run_scenarios(args, scenarios, targets, run_dir, rows, notes, engine, run_id
         servers.wait_idle([pid for server in targets.values() for pid in server.workers()])
         if scenario.script == "submit.lua":
             (Path(run_dir) / scenario.key).mkdir(exist_ok=True)
-        if scenario.warmup and args.warmup and not warm_up(args, target, scenario):
+        if scenario.warmup and args.warmup and not warm_up(args, target, scenario, run_dir):
             notes.append(f"{scenario.label}: some answers still took over {WARM_MAX_MS} ms after "
                          f"{WARMUP_ROUNDS} warm-up rounds: its figures include renderings.")
         # Questions stored from here on are the measured ones: the warm-up's are not counted.
@@ -340,13 +345,14 @@ WARM_MAX_MS = 500
 WARMUP_ROUNDS = 6
 
 
-def warm_up(args, target, scenario):
-    """Load a cached scenario, unreported, until every worker serves it from its cache; return whether it does.
+def warm_up(args, target, scenario, run_dir):
+    """Load a scenario, unreported, until every worker serves it from its cache; return whether it does.
 
-    A submission is never served from a cache: one round warms every worker.
+    A submission or a page of the server without cache is never served from a cache: one round warms
+    every worker, on other paths than the measured ones when each is to be asked once (mode=distinct).
     """
-    if scenario.script == "submit.lua":
-        run_wrk(target.url, scenario.script, scenario.arguments, args.connections, args.warmup)
+    if scenario.script == "submit.lua" or scenario.server == "rendering":
+        run_wrk(target.url, scenario.script, warmup_arguments(scenario, run_dir), args.connections, args.warmup)
         servers.wait_idle(target.workers())
         return True
     for _ in range(WARMUP_ROUNDS):
@@ -355,6 +361,23 @@ def warm_up(args, target, scenario):
         if result.requests and result.max < WARM_MAX_MS:
             return True
     return False
+
+
+def warmup_arguments(scenario, run_dir):
+    """Return a scenario's wrk arguments for its warm-up: distinct paths asked from the end of the list.
+
+    The measured load asks them from the start: none is answered from PostgreSQL's cache by the warm-up
+    (unless the load exhausts the list, which the report says).
+    """
+    if "mode=distinct" not in scenario.arguments:
+        return scenario.arguments
+    arguments = []
+    for argument in scenario.arguments:
+        if argument.startswith("paths="):
+            paths = Path(argument.removeprefix("paths=")).read_text(encoding="utf-8").splitlines()
+            argument = "paths=" + scenario_list.write_paths(run_dir, f"{scenario.key}-warmup", paths[::-1])
+        arguments.append(argument)
+    return tuple(arguments)
 
 
 def read_back_note(scenario, found, engine, run_id, since):
@@ -434,6 +457,37 @@ def measure_rss(args, redis_url, forum_id, run_dir):
             f"{after[0] / 1024:.0f} MiB after {result.requests:,} requests{shortfall} ({verdict} the {GOAL_RSS_MIB} MB goal; "
             f"peak VmHWM {after[1] / 1024:.0f} MiB; {result.rate:,.0f} req/s, failures "
             f"{describe_failures(result.unexpected({200}), result.socket_errors)}).")
+
+
+def measure_cold(args, redis_url, forum_id, run_dir):
+    """Time a new worker's first request to each page, then its second, without and with the warm-up.
+
+    Return the two in words. Without: gunicorn.conf.py with its ``post_worker_init`` hook removed.
+    """
+    port = args.port + 2
+    unwarmed_config = run_dir / "gunicorn-unwarmed.conf.py"
+    unwarmed_config.write_text(f"exec(open({str(ROOT / 'gunicorn.conf.py')!r}).read())\ndel post_worker_init\n",
+                               encoding="utf-8")
+    paths = cold_paths(forum_id, scenario_list.DEPARTMENT)
+    notes = []
+    for label, extra_args in (("without warm-up", ("-c", str(unwarmed_config))), ("warmed (post_worker_init)", ())):
+        server = servers.Gunicorn("cold", "wsgi:app", port, dict(server_env(args, redis_url, port, 1),
+                                                                  FORUMS_PUBLIC_CACHE_SIZE="0"),
+                                  run_dir / "cold.log", extra_args=extra_args)
+        say(f"New worker, {label}: its first request to each page, then its second…")
+        server.start(probe=None)
+        try:
+            timings, rss_kib = first_requests(server, paths)
+        finally:
+            server.stop()
+        cold_total, warm_total = (sum(timing[index] for timing in timings) for index in (2, 3))
+        statuses = {status for _, status, _, _ in timings} - {200}
+        notes.append(f"{label}: " + ", ".join(f"`{path}` {cold:.0f} / {warm:.0f}" for path, _, cold, warm in timings)
+                     + f"; in all {cold_total:.0f} / {warm_total:.0f} ms; VmRSS before the first request "
+                     + (f"{rss_kib / 1024:.0f} MiB" if rss_kib else "unknown")
+                     + (f" (statuses other than 200: {sorted(statuses)})" if statuses else ""))
+    return ("New worker (one, page cache off, asked once idle after its start), first / second request of each "
+            "page in ms, " + "; ".join(notes) + ".")
 
 
 def rss_text(pid):

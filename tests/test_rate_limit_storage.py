@@ -10,6 +10,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from forums.extensions import limiter
 from forums.models import Question, QuestionStatus, Role
 
 from .conftest import new_client
@@ -133,3 +134,25 @@ def test_only_redis_counts_across_workers(limited, storage, db, territories, sub
     else:
         # Each process counts on its own: why production must use Redis.
         assert third.status_code == 303
+
+
+def test_a_question_costs_two_round_trips_to_redis_headers_included(limited, storage, db, territories, subtopics,
+                                                                    monkeypatch):
+    if not storage.startswith("redis"):
+        pytest.skip("counted in memory, a limit makes no round trip")
+    browser = new_client(limited(QUESTION_RATE_LIMIT="5 per hour"))
+    # A Redis just started loads the scripts on their first call.
+    assert ask(browser, subtopics).status_code == 303
+    client = limiter.storage.storage
+    commands = []
+    send = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **options: (
+        commands.append(args[0]), send(*args, **options))[1])
+
+    response = ask(browser, subtopics)
+
+    assert response.status_code == 303
+    assert (response.headers["X-RateLimit-Limit"], response.headers["X-RateLimit-Remaining"]) == ("5", "3")
+    # The sliding window counts, then reads what the headers show, in one script each; a fixed
+    # window's headers cost a GET and a TTL after its INCR.
+    assert commands == ["EVALSHA", "EVALSHA"]

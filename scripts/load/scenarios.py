@@ -38,8 +38,9 @@ class Scenario:
     #: The baseline scenario it is compared with ("constant" or "write"), None for a baseline itself.
     baseline: str | None = "constant"
     #: Whether a short unreported load runs first, so that every worker has the pages in its cache (for a
-    #: submission: its templates, locale data and compiled statements, as a server that has been up a while).
-    warmup: bool = False
+    #: rendered page or a submission: its statements compiled, its connections open, as a server that has
+    #: been up a while): otherwise whichever scenario runs first on a server measures its new workers.
+    warmup: bool = True
 
     @property
     def rate_key(self):

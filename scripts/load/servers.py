@@ -79,10 +79,15 @@ class Gunicorn:
         self.process = None
 
     def start(self, probe="/", timeout=90):
-        """Start the server and wait until ``probe`` answers (any status), or stop with its log's end."""
+        """Start the server and wait until ``probe`` answers (any status), or stop with its log's end.
+
+        With ``probe`` None, return at once: no request may reach a worker before the caller's.
+        """
         command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", os.devnull,
                    *self.extra_args, self.app_spec]
         self.process = start_process(command, self.log_path, env=self.env)
+        if probe is None:
+            return self
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

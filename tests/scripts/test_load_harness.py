@@ -105,3 +105,21 @@ def test_the_memory_measure_mixes_cached_and_distinct_paths():
     distinct = [path for index, path in enumerate(paths, 1) if index % 10 == 0]
     assert len(set(distinct)) == 1000
     assert "/forums/42" in paths
+
+
+def test_every_scenario_is_warmed_so_that_none_measures_new_workers(tmp_path):
+    assert all(scenario.warmup for scenario in build(tmp_path, 7, 4, "1", ["59"]))
+
+
+def test_the_warm_up_of_distinct_paths_asks_them_from_the_end(tmp_path):
+    from load_test import warmup_arguments
+
+    scenarios = {scenario.key: scenario for scenario in build(tmp_path, 7, 4, "1", ["59"])}
+    distinct = scenarios["api-pages"]
+    arguments = warmup_arguments(distinct, tmp_path)
+    measured = Path(dict(arg.split("=", 1) for arg in distinct.arguments)["paths"]).read_text().splitlines()
+    warmed = Path(dict(arg.split("=", 1) for arg in arguments)["paths"]).read_text().splitlines()
+    assert warmed == measured[::-1] and warmed[0] != measured[0]
+    assert [arg for arg in arguments if not arg.startswith("paths=")] == [
+        arg for arg in distinct.arguments if not arg.startswith("paths=")]
+    assert warmup_arguments(scenarios["uncached-home"], tmp_path) == scenarios["uncached-home"].arguments
