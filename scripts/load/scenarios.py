@@ -95,27 +95,27 @@ def build(directory, forum_id, connections, run_id, departments):
         return Scenario(key=key, group="submission", label=label, server=server, script="submit.lua",
                         arguments=(f"form={form}", f"out={Path(directory) / key}", f"words={WORDS_FILE}",
                                    f"departments={','.join(departments)}", *common),
-                        expected=frozenset({200, 303}), baseline=baseline, warmup=True)
+                        expected=frozenset({200, 303}), baseline=baseline)
 
     scenarios = [
         Scenario(key="baseline-constant", group="baseline", label="bare Flask route returning a constant",
                  server="baseline", script="paths.lua",
                  arguments=(f"paths={write_paths(directory, 'baseline-constant', ['/'])}", *common),
-                 baseline=None, warmup=True),
+                 baseline=None),
     ]
     cached = cached_paths(forum_id)
     for key, path in cached.items():
-        scenarios.append(paths_scenario(f"cached-{key}", "cached", f"`{path}` cached", [path], warmup=True))
+        scenarios.append(paths_scenario(f"cached-{key}", "cached", f"`{path}` cached", [path]))
     # Calendar clients and browsers accept gzip: the large national feed is sent compressed to them.
     scenarios.append(paths_scenario("cached-feed-gzip", "cached", f"`{cached['feed']}` cached, Accept-Encoding: gzip",
-                                    [cached["feed"]], gzip=True, warmup=True))
+                                    [cached["feed"]], gzip=True))
     scenarios.append(paths_scenario(
-        "cached-junk", "cached", "`/?x=…` junk parameter, a new value each time", ["/"], bust="x", warmup=True))
+        "cached-junk", "cached", "`/?x=…` junk parameter, a new value each time", ["/"], bust="x"))
     for key in ("home", "department", "api-questions"):
         path = cached[key]
         scenarios.append(Scenario(key=f"304-{key}", group="304", label=f"`{path}` If-None-Match → 304", server="product",
                                   script="etag.lua", arguments=(f"path={path}", *common),
-                                  expected=frozenset({304}), warmup=True))
+                                  expected=frozenset({304})))
     for key, path in (("uncached-home", "/"), ("uncached-department", f"/departements/{DEPARTMENT}"),
                       ("uncached-list", f"/departements/{DEPARTMENT}/questions"),
                       ("uncached-list-page-300", f"/departements/{DEPARTMENT}/questions?page=300")):
