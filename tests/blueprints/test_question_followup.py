@@ -37,7 +37,7 @@ def test_a_pending_question_shows_its_summary_and_what_comes_next(client, create
     page = page_text(response)
     assert f"<h1>Suivi de votre question {question.reference}</h1>" in page
     assert '<span class="fr-badge fr-badge--new" id="question-status">En attente de modération</span>' in page
-    assert "vendredi 1er mars 2030, 9 h 15" in page
+    assert "vendredi\xa01er\xa0mars\xa02030, 9\xa0h\xa015" in page
     assert "le forum « Forum d'Aix » du dimanche 17 mars 2030, 18 h 30 à Aix-en-Provence" in page
     assert "Vidéo-protection" in page
     assert "Que fait la police<br>contre les cambriolages ?" in page
