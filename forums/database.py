@@ -1,4 +1,5 @@
 """Database engine set-up shared by SQLite and PostgreSQL."""
+import os
 import sqlite3
 
 from sqlalchemy import event
@@ -22,6 +23,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def init_migrations(app):
+    """Give the app its migrations (Flask-Migrate: `flask db …`, ``flask_migrate.upgrade``)."""
+    from flask_migrate import Migrate
+
+    from .extensions import db
+
+    Migrate(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"), render_as_batch=True,
+            render_item=render_migration_type, include_object=include_object)
 
 
 def render_migration_type(type_, obj, autogen_context):
