@@ -19,7 +19,7 @@ from werkzeug.routing import BuildError
 from ..applog import get_logger
 from ..extensions import db
 from ..models import (
-    AuditEvent, Consultation, Forum, ForumStatus, OutgoingMail, Question, QuestionStatus, QuestionSupport,
+    AuditEvent, Consultation, Forum, ForumStatus, Question, QuestionStatus, QuestionSupport,
     RejectionReason,
 )
 from ..publication import bump_publication_version
@@ -567,10 +567,38 @@ def _notify(question, kind, dedupe_key, subject, make_body):
     contact = question.contact
     if contact is None or not contact.email:
         return None
-    # Back at a forum already announced (A, then B, then A again): the citizen was told once.
-    if db.session.scalar(select(OutgoingMail.id).where(OutgoingMail.dedupe_key == dedupe_key)) is not None:
-        return None
+    # Back at a forum already announced (A, then B, then A again): queue_mail keeps the first message only.
     return queue_mail(kind, contact.email, subject, make_body(), question=question, dedupe_key=dedupe_key)
+
+
+def decision_mail(question, kept=None):
+    """Queue the e-mail telling a citizen who left an address what the moderation decided; return it or None.
+
+    ``kept`` is the question a merged one joined. One message per question and status.
+    """
+    status = question.status
+    link = None
+    if status is QuestionStatus.PUBLISHED:
+        subject = f"Votre question {question.reference} est publiée"
+        news = "a été publiée, au regard de la charte de modération."
+        link = (question, "Elle est en ligne")
+    elif status is QuestionStatus.MERGED:
+        subject = f"Votre question {question.reference} rejoint une question déjà posée"
+        news = (f"dit la même chose que la question {kept.reference} : elle lui a été regroupée, "
+                "et votre soutien lui est compté.")
+        link = (kept, "La question à laquelle elle est regroupée est en ligne")
+    else:
+        subject = f"Votre question {question.reference} n'est pas publiée"
+        news = ("n'a pas été publiée, au regard de la charte de modération : "
+                f"{RejectionReason(question.rejection_reason).label}.")
+        if question.rejection_note:
+            news += f"\n\nPrécision de la modération : {question.rejection_note}"
+
+    def body():
+        return (f"Bonjour,\n\nVotre question {question.reference} {news}\n\n"
+                + (_link_paragraph(*link) if link else "") + _SIGNATURE)
+
+    return _notify(question, "decision", f"decision:{question.id}:{status.value}", subject, body)
 
 
 def _link_paragraph(question, sentence):

@@ -24,8 +24,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Consultation, Question, QuestionStatus, RejectionReason
 from . import duplicates
-from .mail import queue_mail
-from .moderation import ModerationError, approve, merge, public_question_url, reject
+from .moderation import ModerationError, approve, decision_mail, merge, reject
 
 #: Pending questions read from the front of the queue to form a page of groups.
 WINDOW = 200
@@ -261,7 +260,7 @@ def decide_group(department_code, question_ids, action, by, keep_id=None, origin
             raise ModerationError("Choisissez le motif de la charte de modération.", "reason")
         for question in questions:
             reject(question, reason, note, by)
-    mails = [mail for mail in (_notify(question, kept) for question in questions) if mail is not None]
+    mails = [mail for mail in (decision_mail(question, kept) for question in questions) if mail is not None]
     return GroupDecision(action, questions, mails, kept)
 
 
@@ -293,37 +292,3 @@ def _published_original(department_code, original_id, questions):
                               "on ne regroupe des questions qu'avec une question publiée.", "original")
     return original
 
-
-def _notify(question, kept):
-    """Queue the e-mail telling the citizen what became of their question, when they left an address."""
-    contact = question.contact
-    if contact is None or not contact.email:
-        return None
-    status = question.status
-    if status is QuestionStatus.PUBLISHED:
-        subject = f"Votre question {question.reference} est publiée"
-        news = "a été publiée, au regard de la charte de modération."
-        link = _link(question, "Elle est en ligne")
-    elif status is QuestionStatus.MERGED:
-        subject = f"Votre question {question.reference} rejoint une question déjà posée"
-        news = (f"dit la même chose que la question {kept.reference} : elle lui a été regroupée, "
-                "et votre soutien lui est compté.")
-        link = _link(kept, "La question à laquelle elle est regroupée est en ligne")
-    else:
-        reason = RejectionReason(question.rejection_reason).label
-        subject = f"Votre question {question.reference} n'est pas publiée"
-        news = f"n'a pas été publiée, au regard de la charte de modération : {reason}."
-        if question.rejection_note:
-            news += f"\n\nPrécision de la modération : {question.rejection_note}"
-        link = ""
-    body = (f"Bonjour,\n\nVotre question {question.reference} {news}\n\n{link}"
-            "Pour suivre votre question, utilisez le lien personnel reçu lors de son envoi.\n\n"
-            "Ce message est envoyé automatiquement : merci de ne pas y répondre. Ce site n'est pas un service "
-            "d'urgence : en cas d'urgence, composez le 17 ou le 112.\n")
-    return queue_mail("decision", contact.email, subject, body, question=question,
-                      dedupe_key=f"decision:{question.id}:{status.value}")
-
-
-def _link(question, sentence):
-    url = public_question_url(question)
-    return f"{sentence} :\n{url}\n\n" if url else ""
